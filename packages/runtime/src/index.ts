@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './logger.js';
+export * from './env.js';
+export * from './rpc.js';
+export * from './nats.js';
