@@ -48,7 +48,7 @@ export function rcloneSnippet(i: SnippetInput): string {
 }
 
 export function sdkSnippet(i: SnippetInput): string {
-  const q = (s: string) => JSON.stringify(s).replace(/'/g, "\\'");
+  const q = (s: string) => JSON.stringify(s);
   return [
     `import { S3Client, ListBucketsCommand } from '@aws-sdk/client-s3';`,
     ``,

@@ -7,9 +7,9 @@ import type { Listing } from '../useBucketListing.js';
 import { ApiErrorMessage, TextField } from './ui.js';
 
 const MODES: { mode: PickMode; label: string }[] = [
-  { mode: 'pick', label: 'Tick them in the list' },
-  { mode: 'regexp', label: 'Regular expression' },
-  { mode: 'manual', label: 'Type their names' },
+  { mode: 'pick', label: 'Pick from the list' },
+  { mode: 'regexp', label: 'Match a regular expression' },
+  { mode: 'manual', label: 'Type names by hand' },
 ];
 
 function listedBuckets(listing: Listing) {
