@@ -87,3 +87,12 @@ export function describeSelection(view: Pick<DatasourceView, 'buckets' | 'bucket
   if (names.length <= 3) return names.join(', ');
   return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
+
+/** The selection in a sentence: "the buckets matching ^cells", "the bucket photos", "the buckets a, b and c". */
+export function selectionSentence(view: Pick<DatasourceView, 'buckets' | 'bucketsRegexp'>): string {
+  if (view.bucketsRegexp !== null) return `the buckets matching ${view.bucketsRegexp}`;
+  const names = view.buckets ?? [];
+  if (names.length === 0) return 'no bucket';
+  if (names.length === 1) return `the bucket ${names[0]}`;
+  return `the buckets ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}

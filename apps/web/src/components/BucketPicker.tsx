@@ -124,7 +124,13 @@ function PickList({
     onChange({ ...value, picked: on ? [...value.picked.filter((n) => n !== name), name] : value.picked.filter((n) => n !== name) });
 
   if (names.length === 0) {
-    return <p className="hint">{listing.phase === 'ok' ? 'No buckets to pick yet.' : 'The buckets appear here as soon as they are listed.'}</p>;
+    const text =
+      listing.phase === 'ok'
+        ? 'No buckets to pick yet.'
+        : listing.phase === 'error'
+          ? 'Nothing to pick from: type the names by hand or match a regular expression.'
+          : 'The buckets appear here as soon as they are listed.';
+    return <p className="hint">{text}</p>;
   }
   return (
     <div className="pick">

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DatasourceWithCredentials } from '@bucketgate/contracts';
 import { awsCliSnippet, rcloneSnippet, sdkSnippet, type SnippetInput } from '../snippets.js';
-import { describeSelection } from '../selection.js';
+import { selectionSentence } from '../selection.js';
 import { CopyButton } from './ui.js';
 
 const TABS = [
-  { id: 'aws', label: 'aws cli', make: awsCliSnippet },
-  { id: 'rclone', label: 'rclone', make: rcloneSnippet },
-  { id: 'sdk', label: '@aws-sdk/client-s3', make: sdkSnippet },
+  { id: 'aws', label: 'aws cli', what: 'Run in a shell (aws cli v2):', make: awsCliSnippet },
+  { id: 'rclone', label: 'rclone', what: 'Add to rclone.conf:', make: rcloneSnippet },
+  { id: 'sdk', label: '@aws-sdk/client-s3', what: 'JavaScript / TypeScript (ES module):', make: sdkSnippet },
 ] as const;
 
 /**
@@ -50,7 +50,7 @@ export function CredentialsPanel({
         <strong>Copy the secret now:</strong> it is shown only this once. {reason === 'reissued' && 'The previous access key no longer works.'}
       </p>
       <p className="lead">
-        S3 clients reach {describeSelection(ds)} {ds.readOnly ? '(read-only) ' : ''}at this endpoint with these credentials.
+        With these credentials, S3 clients reach {selectionSentence(ds)} at this endpoint{ds.readOnly ? ', read-only' : ''}.
       </p>
       <dl className="secrets">
         {rows.map(([label, value, id]) => (
@@ -92,10 +92,13 @@ export function CredentialsPanel({
         ))}
       </div>
       <div className="snippet" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        <div className="snippet-bar">
+          <span>{current.what}</span>
+          <CopyButton text={snippet} label={`${current.label} snippet`} />
+        </div>
         <pre tabIndex={0}>
           <code>{snippet}</code>
         </pre>
-        <CopyButton text={snippet} label={`${current.label} snippet`} />
       </div>
 
       <div className="actions">

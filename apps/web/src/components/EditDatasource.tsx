@@ -234,7 +234,7 @@ function SettingsForm({
       <div className="field checkbox">
         <label>
           <input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} />
-          Read-only (clients can list and download, not upload or delete)
+          <span>Read-only (clients can list and download, not upload or delete)</span>
         </label>
       </div>
 

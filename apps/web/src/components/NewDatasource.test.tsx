@@ -190,7 +190,7 @@ describe('NewDatasource', () => {
 
   it('saves the datasource with the regex selection and clears the typed secret', async () => {
     const { api, listCalls, onCreated } = setup();
-    type('Name', 'team-archive');
+    type('Datasource name', 'team-archive');
     fillRemote();
     await wait(LISTING_DEBOUNCE_MS);
     await act(async () => listCalls[0]!.answer.resolve(buckets('cells-1', 'other')));

@@ -98,7 +98,7 @@ export function NewDatasource({ onCreated, onCancel }: { onCreated: (r: Datasour
       <p className="lead">Connect a storage account; its buckets appear as soon as the key and secret are filled in.</p>
 
       <TextField
-        label="Name"
+        label="Datasource name"
         value={f.name}
         onChange={(e) => set('name', e.target.value)}
         onBlur={touch('name')}
@@ -148,7 +148,9 @@ export function NewDatasource({ onCreated, onCancel }: { onCreated: (r: Datasour
             <div className="field checkbox">
               <label>
                 <input type="checkbox" checked={f.pathStyle} onChange={(e) => set('pathStyle', e.target.checked)} />
-                Path-style requests (<code>host/bucket/key</code>; most self-hosted storages need this)
+                <span>
+                  Path-style requests (<code>host/bucket/key</code>; most self-hosted storages need this)
+                </span>
               </label>
             </div>
           </>
@@ -208,7 +210,7 @@ export function NewDatasource({ onCreated, onCancel }: { onCreated: (r: Datasour
       <div className="field checkbox">
         <label>
           <input type="checkbox" checked={f.readOnly} onChange={(e) => set('readOnly', e.target.checked)} />
-          Read-only (clients can list and download, not upload or delete)
+          <span>Read-only (clients can list and download, not upload or delete)</span>
         </label>
       </div>
 
