@@ -2,7 +2,7 @@
 // npm start: install what is missing, build, and run the whole stack on this machine:
 // NATS (JetStream) + a demo S3 storage (s3rver) + discovery, config and gateway services.
 // Ctrl-C stops everything this script started, in reverse order, and nothing else.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, BootstrapError, ROOT } from './lib/bootstrap.mjs';
 import { ensureNats, isRunning, portOpen, startChild, stopAll, waitHttp, waitPort } from './lib/procs.mjs';
@@ -173,6 +173,10 @@ async function main() {
     },
     gateway: { ...common, GATEWAY_HOST, GATEWAY_PORT: String(GATEWAY_PORT), GATEWAY_PUBLIC_URL },
   };
+  for (const svc of ['discovery', 'config', 'gateway']) {
+    const main = join(ROOT, 'apps', `${svc}-service`, 'dist', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: the build did not produce it (run pnpm exec turbo run build and read its errors)`);
+  }
   const handles = {};
   for (const svc of ['discovery', 'config', 'gateway']) {
     console.log(`[start] starting ${svc}-service`);

@@ -127,7 +127,10 @@ export function ensureAptPackages(pairs) {
 
 export function build() {
   say('building (pnpm exec turbo run build)');
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { what: 'build' });
+  run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+    what: 'build',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  });
 }
 
 /** Everything before start/test: pnpm, node_modules, Debian packages, build. */
