@@ -1,2 +1,3 @@
 import { jestConfig } from '../../jest.preset.js';
-export default jestConfig(import.meta.dirname);
+// Integration tests move 50 MiB objects through the gateway and restart NATS: give them room.
+export default jestConfig(import.meta.dirname, { testTimeout: 120_000 });

@@ -43,7 +43,7 @@ export function writeError(ctx: S3Ctx, err: unknown): void {
   }
   const resource = resourceOf(ctx);
   const xml = s3err instanceof RemoteS3Error ? remoteErrorXml(s3err, resource, ctx.requestId) : errorXml(s3err, resource, ctx.requestId);
-  if (s3err.status >= 500) ctx.log.warn({ code: s3err.code, status: s3err.status }, s3err.message);
+  if (s3err.status >= 500 && s3err.status !== 501) ctx.log.warn({ code: s3err.code, status: s3err.status }, s3err.message);
   else ctx.log.info({ code: s3err.code, status: s3err.status }, 'request refused');
   // Drop whatever body the client still sends; a client waiting on 100-continue never gets the go-ahead.
   if (!req.complete && !ctx.expectContinue) req.resume();
