@@ -142,6 +142,11 @@ export async function ensureStream(nc: NatsConnection, config = EVENTS_STREAM_CO
     if (!same) await jsm.streams.update(config.name, { ...c, subjects: config.subjects, max_age: config.max_age, max_msgs: config.max_msgs });
   } catch (err) {
     if (!(err instanceof JetStreamApiError) || err.code !== JetStreamApiCodes.StreamNotFound) throw err;
-    await jsm.streams.add(config);
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // another replica created it a moment ago: fine
+      if (!(addErr instanceof JetStreamApiError) || addErr.code !== 10058 /* stream name already in use */) throw addErr;
+    }
   }
 }
