@@ -43,9 +43,7 @@ export function DatasourceList({
               <li key={ds.name} className="ds" data-datasource={ds.name}>
                 <div className="ds-head">
                   <h3>
-                    <a href={`#/datasources/${encodeURIComponent(ds.name)}`} aria-label={`${ds.name}: edit`}>
-                      {ds.name}
-                    </a>
+                    <a href={`#/datasources/${encodeURIComponent(ds.name)}`}>{ds.name}</a>
                   </h3>
                   <StatusBadge status={status} />
                 </div>

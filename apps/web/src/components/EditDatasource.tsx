@@ -101,6 +101,7 @@ export function EditDatasource({
         key={view.revision}
         view={view}
         saved={saved}
+        onSaving={() => setSaved(null)}
         onSaved={(v) => {
           setView(v);
           setSaved(`Saved at ${new Date().toLocaleTimeString()}.`);
@@ -120,11 +121,13 @@ export function EditDatasource({
 function SettingsForm({
   view,
   saved,
+  onSaving,
   onSaved,
   onReload,
 }: {
   view: DatasourceView;
   saved: string | null;
+  onSaving: () => void;
   onSaved: (v: DatasourceView) => void;
   onReload: () => void;
 }) {
@@ -172,6 +175,7 @@ function SettingsForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    onSaving();
     const patch = buildPatch();
     if (typeof patch === 'string') {
       setProblem(patch);
