@@ -91,6 +91,7 @@ export const TEST_PACKAGES = [
   ['rclone', 'rclone'],
   ['chromium', 'chromium'],
   ['curl', 'curl'],
+  ['/usr/sbin/haproxy', 'haproxy'], // runs docker/haproxy.cfg in the load-balancer e2e test
 ];
 
 let aptUpdated = false;
