@@ -14,7 +14,7 @@ const Url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. h
 
 const EnvSchema = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   CONFIG_HOST: z.string().min(1).default('127.0.0.1'),
   CONFIG_PORT: Port.default(8080),
   BUCKETGATE_MASTER_KEY: z.string().optional(),

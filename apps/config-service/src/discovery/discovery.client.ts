@@ -18,11 +18,13 @@ export abstract class DiscoveryClient {
 
 /** DI token for the RpcClient the discovery client calls through. */
 export const RPC_CLIENT = Symbol('RPC_CLIENT');
+/** The part of RpcClient used here (a seam for unit tests). */
+export type RpcCaller = Pick<RpcClient, 'call' | 'close'>;
 
 /** Over NATS RPC; remote errors (INVALID_CREDENTIALS, ACCESS_DENIED, …) pass through with the remote's reason. */
 @Injectable()
 export class NatsDiscoveryClient extends DiscoveryClient implements OnApplicationShutdown {
-  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {
+  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcCaller) {
     super();
   }
 
@@ -54,6 +56,12 @@ export class NatsDiscoveryClient extends DiscoveryClient implements OnApplicatio
           { subject: def.subject },
           { cause: err },
         );
+      }
+      if (err instanceof BucketgateError && err.code === 'INVALID' && err.message.startsWith(`invalid ${def.subject} reply`)) {
+        // our own request was validated before sending; a reply that does not parse is a version mismatch, not user error
+        throw new BucketgateError('INTERNAL', `the discovery service answered ${def.subject} with an unexpected reply (are both services the same version?)`, err.details, {
+          cause: err,
+        });
       }
       throw err;
     }
