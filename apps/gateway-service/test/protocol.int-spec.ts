@@ -224,7 +224,7 @@ describe('protocol layer with real S3 clients', () => {
       }),
       { expiresIn: 300 },
     );
-    const qs = Object.entries(presigned.query)
+    const qs = Object.entries(presigned.query ?? {})
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join('&');
     const ok = await fetch(`${s3.url}${presigned.path}?${qs}`);

@@ -25,10 +25,17 @@ function queryString(query: Record<string, string | string[] | null>): string {
   return parts.join('&');
 }
 
-function toSigned(req: HttpRequest): SignedRequest {
+interface SmithyRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string | Array<string | null> | null>;
+  headers: Record<string, string>;
+}
+
+function toSigned(req: SmithyRequest): SignedRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
-  return { method: req.method, rawPath: req.path, rawQuery: queryString(req.query as Record<string, string | string[] | null>), headers };
+  return { method: req.method, rawPath: req.path, rawQuery: queryString((req.query ?? {}) as Record<string, string | string[] | null>), headers };
 }
 
 interface Input {
