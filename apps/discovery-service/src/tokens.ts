@@ -1,0 +1,3 @@
+/** Injection tokens for values that are not classes. */
+export const DISCOVERY_ENV = Symbol('DiscoveryEnv');
+export const LOGGER = Symbol('Logger');
