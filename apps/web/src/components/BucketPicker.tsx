@@ -155,7 +155,12 @@ function PickList({
                 <input type="checkbox" checked={picked.has(name)} onChange={(e) => toggle(name, e.target.checked)} />
                 <span className="bucket-name">{name}</span>
                 {missing && <span className="tag warn">not on the storage</span>}
-                {date && <span className="date">{new Date(date).toLocaleDateString()}</span>}
+                {date && (
+                  <span className="date">
+                    <span className="visually-hidden">, created </span>
+                    {new Date(date).toLocaleDateString()}
+                  </span>
+                )}
               </label>
             </li>
           );

@@ -58,7 +58,7 @@ describe('NewDatasource', () => {
 
     await act(async () => listCalls[0]!.answer.resolve(buckets('alpha', 'beta')));
     expect(screen.getByRole('status', { name: '' }).textContent).toMatch(/2 buckets on this storage/);
-    expect(screen.getByRole('checkbox', { name: 'alpha 5/1/2024' })).toBeTruthy();
+    expect(screen.getByRole('checkbox', { name: 'alpha , created 5/1/2024' })).toBeTruthy();
   });
 
   it('does not list while the custom endpoint is not a valid URL, and says why', async () => {
