@@ -8,8 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckCredentials } from '@bucketgate/contracts';
-import { RpcClient } from '@bucketgate/runtime';
 import { freePort, startNatsServer, type TestNats } from '@bucketgate/runtime/testing';
 import { REPO_ROOT } from './paths.js';
 
@@ -182,13 +180,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         } catch (err) {
           last = String((err as { cause?: { code?: string } }).cause?.code ?? err);
         }
-      } else if (await discoveryAnswers(nats.url)) {
+      } else if (await discoveryAnswers(configUrl)) {
         return;
       } else {
-        last = 'no reply on discovery.v1.credentials.check';
+        last = 'the config service cannot reach it (UNAVAILABLE from POST /api/buckets)';
       }
       if (Date.now() > deadline) {
-        throw new Error(`${svc.name} not healthy after ${healthTimeoutMs} ms (${svc.health ?? 'NATS'}: ${last}); log: ${svc.logFile}\n${tail(svc)}`);
+        throw new Error(`${svc.name} not healthy after ${healthTimeoutMs} ms (${svc.health ?? 'probe through config'}: ${last}); log: ${svc.logFile}\n${tail(svc)}`);
       }
       await sleep(200);
     }
@@ -197,7 +195,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const stopSvc = async (svc: Svc) => {
     if (!svc.child || !running(svc)) return;
     svc.child.kill('SIGTERM');
-    const timedOut = await Promise.race([svc.exited!.then(() => false), sleep(10_000).then(() => true)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      svc.exited!.then(() => false),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(true), 10_000); }),
+    ]);
+    clearTimeout(timer);
     if (timedOut) {
       writeFileSync(svc.logFile, `\n[e2e harness] ${svc.name} ignored SIGTERM for 10 s: SIGKILL\n`, { flag: 'a' });
       svc.child.kill('SIGKILL');
@@ -213,7 +216,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   try {
     for (const svc of svcs.values()) spawnSvc(svc);
-    for (const svc of svcs.values()) await waitHealthy(svc);
+    // config first: discovery's readiness is probed through it
+    for (const name of ['config', ...[...svcs.keys()].filter((n) => n !== 'config')] as ServiceName[]) await waitHealthy(svcs.get(name)!);
   } catch (err) {
     await stopAll();
     throw err;
@@ -271,17 +275,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
-/** True once a discovery instance answers on NATS (any reply, even an error about the remote, counts). */
-async function discoveryAnswers(natsUrl: string): Promise<boolean> {
-  const client = new RpcClient([natsUrl], 'e2e-probe');
+/**
+ * True once a discovery instance answers: ask the config service to list the buckets of an endpoint that refuses
+ * at once (port 1 on loopback). Discovery replies REMOTE_UNREACHABLE; while no discovery listens, config says UNAVAILABLE.
+ */
+async function discoveryAnswers(configUrl: string): Promise<boolean> {
   try {
-    await client.connect();
-    // port 1 on loopback refuses at once: discovery answers REMOTE_UNREACHABLE quickly
-    await client.call(CheckCredentials, { apiKey: 'probe', apiSecret: 'probe', endpoint: 'http://127.0.0.1:1' }, { timeoutMs: 5_000 });
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code !== 'UNAVAILABLE';
-  } finally {
-    await client.close().catch(() => undefined);
+    const res = await fetch(`${configUrl}/api/buckets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: 'http://127.0.0.1:1', apiKey: 'probe', apiSecret: 'probe' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+    return res.status === 200 || (!!body.error?.code && body.error.code !== 'UNAVAILABLE');
+  } catch {
+    return false;
   }
 }
