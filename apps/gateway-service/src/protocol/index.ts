@@ -19,6 +19,7 @@ export {
   algorithmOfHeader,
   checksumBase64,
   checksumHeaderName,
+  crc32c,
   createChecksum,
   decodeBase64Digest,
   type Checksum,
