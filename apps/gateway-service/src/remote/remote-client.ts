@@ -58,18 +58,22 @@ export class RemoteClient {
   /** bucket -> region the remote told us (x-amz-bucket-region). */
   private readonly bucketRegions = new Map<string, string>();
 
-  constructor(private readonly cfg: RemoteClientConfig) {
+  /** A private field: the remote secret never shows up when a client object is logged or serialized. */
+  readonly #cfg: RemoteClientConfig;
+
+  constructor(cfg: RemoteClientConfig) {
+    this.#cfg = cfg;
     const isHttps = cfg.endpoint === null || cfg.endpoint.startsWith('https:');
     const opts = { keepAlive: true, maxSockets: cfg.maxSockets, maxFreeSockets: 32, scheduling: 'lifo' as const };
     this.agent = isHttps ? new https.Agent(opts) : new http.Agent(opts);
   }
 
   regionFor(bucket?: string): string {
-    return (bucket && this.bucketRegions.get(bucket)) || this.cfg.region || DEFAULT_REGION;
+    return (bucket && this.bucketRegions.get(bucket)) || this.#cfg.region || DEFAULT_REGION;
   }
 
   async send(r: OnwardRequest): Promise<RemoteResponse> {
-    if (r.bucket && this.cfg.endpoint === null && r.body instanceof Readable && !this.bucketRegions.has(r.bucket)) {
+    if (r.bucket && this.#cfg.endpoint === null && r.body instanceof Readable && !this.bucketRegions.has(r.bucket)) {
       // A streamed body cannot be replayed after a wrong-region answer: learn the region first.
       const probe = await this.once({ method: 'HEAD', bucket: r.bucket, signal: r.signal }, this.regionFor(r.bucket));
       probe.body.resume();
@@ -98,7 +102,7 @@ export class RemoteClient {
       s = new SignatureV4({
         service: 's3',
         region,
-        credentials: { accessKeyId: this.cfg.accessKeyId, secretAccessKey: this.cfg.secretAccessKey },
+        credentials: { accessKeyId: this.#cfg.accessKeyId, secretAccessKey: this.#cfg.secretAccessKey },
         sha256: Sha256,
         uriEscapePath: false,
         applyChecksum: false,
@@ -109,7 +113,7 @@ export class RemoteClient {
   }
 
   private async once(r: OnwardRequest, region: string): Promise<RemoteResponse> {
-    const addr = remoteAddress(this.cfg, region, r.bucket, r.key);
+    const addr = remoteAddress(this.#cfg, region, r.bucket, r.key);
     const query = r.query ?? [];
     const headers: Record<string, string> = { ...(r.headers ?? {}), host: addr.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
     const length = Buffer.isBuffer(r.body) ? r.body.length : r.contentLength;
@@ -141,8 +145,8 @@ export class RemoteClient {
       const arm = (what: string) => {
         clearTimeout(timer);
         timer = setTimeout(() => {
-          req.destroy(new RemoteUnavailableError(`remote ${what} timed out after ${this.cfg.timeoutMs} ms`));
-        }, this.cfg.timeoutMs);
+          req.destroy(new RemoteUnavailableError(`remote ${what} timed out after ${this.#cfg.timeoutMs} ms`));
+        }, this.#cfg.timeoutMs);
       };
       const req = mod.request({
         method: r.method,
