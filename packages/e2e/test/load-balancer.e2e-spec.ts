@@ -94,6 +94,11 @@ describe('docker/haproxy.cfg in front of two gateways', () => {
     const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'through-lb.bin' }));
     const back = Buffer.from(await got.Body!.transformToByteArray());
     expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    // requests are balanced: HAProxy's access log names both gateways as servers
+    for (let i = 0; i < 4; i++) await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    await new Promise((r) => setTimeout(r, 300));
+    const served = new Set(readFileSync(join(stack.artifactsDir, 'haproxy.log'), 'utf8').match(/gateways\/gw\d/g));
+    expect([...served].sort()).toEqual(['gateways/gw1', 'gateways/gw2']);
   });
 
   it('keeps serving when one gateway stops', async () => {
