@@ -146,6 +146,13 @@ describe('verifySignature against @smithy/signature-v4 (header auth)', () => {
     expect(() => verify({ ...req, rawQuery: 'prefix=a+b' })).not.toThrow();
   });
 
+  it('does not let a raw "+" stand for a signed literal plus (URLSearchParams would read a space)', async () => {
+    const req = await headerSigned({ path: '/bkt', query: { prefix: 'a+b' } });
+    expect(req.rawQuery).toBe('prefix=a%2Bb');
+    expect(() => verify(req)).not.toThrow();
+    expect(s3Error(() => verify({ ...req, rawQuery: 'prefix=a+b' })).code).toBe('SignatureDoesNotMatch');
+  });
+
   it('accepts a client that signed the path exactly as it sent it', async () => {
     // sign the non-strict raw form "/bkt/a!b" literally (what some hand-written signers do)
     const req = await headerSigned({ path: '/bkt/a!b' });

@@ -20,6 +20,7 @@ import {
   deriveSigningKey,
   parseAmzDate,
   percentDecodeToString,
+  plusToSpace,
   signHex,
   signaturesEqual,
   splitQuery,
@@ -77,9 +78,9 @@ export function parseAuth(req: SignedRequest): AuthInfo {
   const authorization = headerValue(req.headers, 'authorization');
   const params = new Map<string, string[]>();
   for (const { rawKey, rawValue } of splitQuery(req.rawQuery)) {
-    const key = percentDecodeToString(rawKey);
+    const key = percentDecodeToString(plusToSpace(rawKey));
     const list = params.get(key);
-    const value = percentDecodeToString(rawValue);
+    const value = percentDecodeToString(plusToSpace(rawValue));
     if (list) list.push(value);
     else params.set(key, [value]);
   }
@@ -260,8 +261,8 @@ function signedPayloadHash(req: SignedRequest, auth: AuthInfo): string {
   if (auth.kind === 'header') return (headerValue(req.headers, 'x-amz-content-sha256') ?? '').trim();
   const params = new Map<string, string[]>();
   for (const { rawKey, rawValue } of splitQuery(req.rawQuery)) {
-    const key = percentDecodeToString(rawKey);
-    params.set(key, [...(params.get(key) ?? []), percentDecodeToString(rawValue)]);
+    const key = percentDecodeToString(plusToSpace(rawKey));
+    params.set(key, [...(params.get(key) ?? []), percentDecodeToString(plusToSpace(rawValue))]);
   }
   return presignedPayloadHash(req.headers, params);
 }
@@ -289,7 +290,8 @@ export interface CanonicalForm {
 /**
  * The canonical requests a correct signer may have produced for this request, most likely first:
  * the path decoded and strictly re-encoded, then the path exactly as received (some clients sign what they
- * send); the query with '+' as a literal plus, then (only when the query has a '+') as a space.
+ * send). In the path '+' is a literal plus; in the query a raw '+' is a space (the SDKs send %2B for a plus).
+ * Callers must read the query the same way (URLSearchParams does).
  */
 export function canonicalForms(req: SignedRequest, auth: AuthInfo): CanonicalForm[] {
   const headers = canonicalHeaders(req, auth);
@@ -300,16 +302,13 @@ export function canonicalForms(req: SignedRequest, auth: AuthInfo): CanonicalFor
   const uris = [canonicalUri(req.rawPath)];
   const rawUri = req.rawPath === '' ? '/' : req.rawPath;
   if (rawUri !== uris[0]) uris.push(rawUri);
-  const queries = [canonicalQuery(req.rawQuery, { exclude })];
-  if (req.rawQuery.includes('+')) queries.push(canonicalQuery(req.rawQuery, { exclude, plusAsSpace: true }));
-  const forms: CanonicalForm[] = [];
-  for (const uri of uris) {
-    for (const query of queries) {
-      const cr = canonicalRequest(req.method.toUpperCase(), uri, query, headers, signed, payloadHash);
-      forms.push({ canonicalRequest: cr, stringToSign: stringToSign(auth.amzDate, scope, cr) });
-    }
-  }
-  return forms;
+  // A raw '+' in a query string means a space (form encoding, as URLSearchParams reads it); reading it as a
+  // literal '+' here too would let one signature cover two different meanings of the same query.
+  const query = canonicalQuery(req.rawQuery, { exclude, plusAsSpace: true });
+  return uris.map((uri) => {
+    const cr = canonicalRequest(req.method.toUpperCase(), uri, query, headers, signed, payloadHash);
+    return { canonicalRequest: cr, stringToSign: stringToSign(auth.amzDate, scope, cr) };
+  });
 }
 
 /**
