@@ -54,6 +54,7 @@ const UNREACHABLE: Record<string, string> = {
   EADDRNOTAVAIL: 'the address is not available from here',
 };
 
+const CODE_IN_TEXT_RE = new RegExp(`\\b(${[...Object.keys(UNREACHABLE), 'ETIMEDOUT', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID'].join('|')})\\b`);
 const TLS_CODE_RE = /^(CERT_|ERR_SSL_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
 const TLS_MESSAGE_RE = /wrong version number|ssl3_get_record|certificate|self[- ]signed|tlsv1 alert|ssl routines|tls handshake|handshake failure|before secure TLS connection/i;
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
@@ -76,13 +77,18 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** The network/TLS code of an error or any error it wraps (Node puts them in `code`, sometimes in a cause). */
+/**
+ * The network/TLS code of an error or any error it wraps (Node puts them in `code`, sometimes in a cause).
+ * When a wrapper kept only the text (the SDK does so for errors from another realm, e.g. under a test VM),
+ * a known code is read from the message.
+ */
 function systemCode(e: ErrorLike): string | undefined {
   for (let cur: ErrorLike | undefined = e, depth = 0; cur && depth < 4; cur = cur.cause ? asErrorLike(cur.cause) : undefined, depth++) {
     const code = str(cur.code);
     if (code) return code;
   }
-  return undefined;
+  const fromText = allMessages(e).match(CODE_IN_TEXT_RE)?.[1];
+  return fromText;
 }
 
 function allMessages(e: ErrorLike): string {
@@ -226,7 +232,7 @@ function expectedRegion(message: string | undefined): string | undefined {
 
 function conflictText(code: string): string {
   if (code === 'BucketAlreadyOwnedByYou') return 'you already own a bucket with this name';
-  if (code === 'BucketAlreadyExists') return 'the bucket name is taken (bucket names are shared by every account of the storage)';
+  if (code === 'BucketAlreadyExists') return 'the bucket name is taken; bucket names are shared by every account of the storage, pick another';
   return 'a conflicting operation is in progress; try again';
 }
 

@@ -11,7 +11,7 @@ const millis = (fallback: number) =>
 
 const EnvSchema = z.object({
   NATS_URL: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   DISCOVERY_CONNECT_TIMEOUT_MS: millis(3_000),
   DISCOVERY_REQUEST_TIMEOUT_MS: millis(10_000),
 });
