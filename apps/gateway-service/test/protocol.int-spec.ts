@@ -321,6 +321,22 @@ describe('protocol layer with real S3 clients', () => {
       expect(sha256(await readFile(down))).toBe(sha256(data));
     }, 120_000);
 
+    it('s3 presign makes a URL that downloads; an expired one is refused', async () => {
+      const data = payload(1234, 23);
+      s3.objects.set('/bkt/cli/pre sign+d.bin', data);
+      const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', s3.url, 's3', 'presign', 's3://bkt/cli/pre sign+d.bin', '--expires-in', '5'], { env: env(), timeout: 60_000 });
+      const res = await fetch(stdout.trim());
+      expect(res.status).toBe(200);
+      expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(data));
+      expect(s3.last().auth?.kind).toBe('presigned');
+      const signedAt = /X-Amz-Date=(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(stdout)!.slice(1).map(Number) as [number, number, number, number, number, number];
+      const expiresAt = Date.UTC(signedAt[0], signedAt[1] - 1, signedAt[2], signedAt[3], signedAt[4], signedAt[5]) + 5000;
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 1100));
+      const late = await fetch(stdout.trim());
+      expect(late.status).toBe(403);
+      expect(await late.text()).toContain('<Message>Request has expired</Message>');
+    }, 60_000);
+
     it('a wrong secret gives SignatureDoesNotMatch', async () => {
       const file = join(dir, 'small.bin');
       await writeFile(file, payload(10));
