@@ -1,9 +1,9 @@
 import { createLogger } from '@bucketgate/runtime';
-import { loadGatewayEnv } from './config/env.js';
-import { startGateway } from './gateway.app.js';
+import { loadGatewayEnv, type GatewayEnv } from './config/env.js';
+import { startGateway, type GatewayApp } from './gateway.app.js';
 
 async function main(): Promise<void> {
-  let env;
+  let env: GatewayEnv;
   try {
     env = loadGatewayEnv();
   } catch (err) {
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger('gateway-service', env.logLevel);
-  const gw = await startGateway(env, log);
+  let gw: GatewayApp | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -19,11 +19,20 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    await gw.close();
-    process.exit(0);
+    // A signal during boot: close once booted (startGateway resolves or fails below).
+    if (gw) {
+      await gw.close();
+      process.exit(0);
+    }
   };
+  // Installed first, so a signal that arrives while booting still shuts down cleanly.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  gw = await startGateway(env, log);
+  if (stopping) {
+    await gw.close();
+    process.exit(0);
+  }
 }
 
 main().catch((err: unknown) => {
