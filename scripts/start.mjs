@@ -113,7 +113,7 @@ function banner(natsUrl, demo) {
       '   (shown once; they are re-issued on every npm start)',
       '',
       ' Try it:',
-      `   AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ${GATEWAY_PUBLIC_URL} s3 ls`,
+      `   AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws --endpoint-url ${GATEWAY_PUBLIC_URL} s3 ls`,
     );
   } else {
     out.push('', ` No demo datasource (BUCKETGATE_DEMO=0): add one in the web UI or with POST ${CONFIG_URL}/api/datasources`);
