@@ -113,6 +113,13 @@ describe('discovery service over NATS', () => {
       expect(buckets.find((b) => b.name === bucket)).toMatchObject({ name: bucket, selected: true });
     });
 
+    it('asks for the bucket in the datasource region (LocationConstraint) and says so when the storage has no such region', async () => {
+      made.add(`${prefix}-euw1`); // cleaned up should the storage ever accept it
+      const err = await failure(rpc.call(CreateBucket, { ...rgw, region: 'eu-west-1', bucket: `${prefix}-euw1` }));
+      expect(err.code).toBe('INVALID');
+      expect(err.message).toMatch(/does not accept region "eu-west-1" for new buckets \(InvalidLocationConstraint/);
+    });
+
     it('answers CONFLICT when another account owns the bucket name', async () => {
       const err = await failure(createViaService(`${prefix}-a`, otherUser));
       expect(err.code).toBe('CONFLICT');

@@ -192,6 +192,9 @@ export function toRemoteError(err: unknown, ctx: RemoteErrorContext): Bucketgate
     if (remoteCode && CONFLICT_CODES.has(remoteCode)) {
       return new BucketgateError('CONFLICT', `${where} refused ${ctx.op}: ${said ?? conflictText(remoteCode)} (${remoteCode})`, details, { cause: err });
     }
+    if (remoteCode === 'InvalidLocationConstraint' || remoteCode === 'IllegalLocationConstraintException') {
+      return new BucketgateError('INVALID', `${where} does not accept region "${ctx.region ?? ''}" for new buckets (${reason}): check the datasource region`, { ...details, field: 'region' }, { cause: err });
+    }
     if (remoteCode && INVALID_CODES.has(remoteCode)) {
       return new BucketgateError('INVALID', `${where} refused ${ctx.op} (${reason})`, details, { cause: err });
     }
