@@ -138,8 +138,14 @@ class BodyDecoder extends Transform {
             seedSignature: auth.signature,
           }
         : undefined;
-      this.parser = new AwsChunkedParser({ signed: p.chunked.signed, trailer: p.chunked.trailer, ...(signing ? { signing } : {}) }, (data) =>
-        this.release(data),
+      this.parser = new AwsChunkedParser(
+        {
+          signed: p.chunked.signed,
+          trailer: p.chunked.trailer,
+          ...(signing ? { signing } : {}),
+          ...(p.expectedLength !== undefined ? { declaredLength: p.expectedLength } : {}),
+        },
+        (data) => this.release(data),
       );
     }
     if (p.sha256 !== undefined) this.sha256 = createHash('sha256');

@@ -181,6 +181,16 @@ describe(AwsChunkedParser.name, () => {
     expect(error(() => parse([Buffer.from(sigNotLast, 'latin1')], 'streaming-signed-trailer')).code).toBe('MalformedTrailerError');
   });
 
+  it('refuses a chunk that goes past the declared decoded length before reading its data', async () => {
+    const body = await encode('streaming-signed', data, 16);
+    const released: Buffer[] = [];
+    const parser = new AwsChunkedParser({ ...options('streaming-signed'), declaredLength: 20 }, (d) => released.push(d));
+    const err = error(() => parser.write(body));
+    expect(err.code).toBe('IncompleteBody');
+    expect(err.message).toMatch(/chunk 2 goes past the 20 bytes/);
+    expect(Buffer.concat(released).length).toBe(16);
+  });
+
   it('uses the maximum chunk size option', () => {
     const err = error(() => parse([Buffer.from('11\r\n')], 'streaming-unsigned-trailer', { maxChunkSize: 16 }));
     expect(err.message).toMatch(/more than the 16-byte limit/);

@@ -33,6 +33,8 @@ export interface AwsChunkedParserOptions {
   /** required when signed */
   signing?: ChunkSigning;
   maxChunkSize?: number;
+  /** the declared decoded length: a chunk header that would go past it is refused before its data is read */
+  declaredLength?: number;
   maxLineLength?: number;
   maxTrailerBytes?: number;
 }
@@ -56,6 +58,7 @@ export class AwsChunkedParser {
   private remaining = 0;
   private chunkIndex = 0;
   private chunkSize = 0;
+  private declaredSoFar = 0;
   private crlfSeen = 0;
   private chunkSignature = '';
   private previousSignature: string;
@@ -184,6 +187,10 @@ export class AwsChunkedParser {
     }
     const size = parseInt(m[1]!, 16);
     if (size > this.maxChunkSize) throw invalid(`chunk ${this.chunkIndex} declares ${size} bytes, more than the ${this.maxChunkSize}-byte limit`);
+    this.declaredSoFar += size;
+    if (this.options.declaredLength !== undefined && this.declaredSoFar > this.options.declaredLength) {
+      throw new S3Error('IncompleteBody', `aws-chunked chunk ${this.chunkIndex} goes past the ${this.options.declaredLength} bytes declared by x-amz-decoded-content-length.`);
+    }
     this.chunkSize = size;
     this.remaining = size;
     this.chunkSignature = m[2] ?? '';
