@@ -18,7 +18,7 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCommand, DeleteObjectCommand,
-  DeleteObjectsCommand, GetBucketAclCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand,
+  DeleteObjectsCommand, GetBucketAclCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand,
   ListMultipartUploadsCommand, ListObjectsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client,
   UploadPartCommand, UploadPartCopyCommand, type S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -227,6 +227,9 @@ describe('gateway (real NATS, real S3)', () => {
   it('lists only the selected buckets (SDK and aws cli)', async () => {
     const out = await client(ds1.creds).send(new ListBucketsCommand({}));
     expect((out.Buckets ?? []).map((b) => b.Name).sort()).toEqual([A, B]);
+    const loc = await client(ds1.creds).send(new GetBucketLocationCommand({ Bucket: A }));
+    expect(loc.$metadata.httpStatusCode).toBe(200);
+    expect(await errorOf(client(ds1.creds).send(new GetBucketLocationCommand({ Bucket: C })))).toEqual({ name: 'AccessDenied', status: 403 });
     const ro = await client(dsro.creds).send(new ListBucketsCommand({}));
     expect((ro.Buckets ?? []).map((b) => b.Name)).toEqual([A]);
     const { stdout } = await cli(ds1.creds, ['s3', 'ls']);
