@@ -9,7 +9,7 @@ import { REDACT_PATHS, RpcClient } from '@bucketgate/runtime';
 import { freePort, startNatsServer, testS3, type TestNats } from '@bucketgate/runtime/testing';
 import { startDiscoveryService } from '../src/app.js';
 import { toDiscoveryEnv } from '../src/config/env.js';
-import { startListDeniedS3, startSelfSignedTlsServer, startSilentServer, startWebServer } from './support/fake-remotes.js';
+import { startHangUpServer, startListDeniedS3, startSelfSignedTlsServer, startSilentServer, startWebServer } from './support/fake-remotes.js';
 
 /**
  * The discovery service booted in-process on a real NATS server, called through RpcClient exactly as the
@@ -241,6 +241,17 @@ describe('discovery service over NATS', () => {
       const err = await failure(rpc.call(CheckCredentials, { ...creds, endpoint: 'http://no-such-host.invalid:9000' }));
       expect(err.code).toBe('REMOTE_UNREACHABLE');
       expect(err.message).toMatch(/no-such-host\.invalid:9000: the host name/);
+    });
+
+    it('answers REMOTE_UNREACHABLE when the server hangs up without answering', async () => {
+      const hangUp = await startHangUpServer();
+      try {
+        const err = await failure(rpc.call(ListBuckets, { ...creds, endpoint: hangUp.endpoint }));
+        expect(err.code).toBe('REMOTE_UNREACHABLE');
+        expect(err.message).toMatch(new RegExp(`^cannot reach ${hangUp.endpoint.replace(/[.]/g, '\\.')}: .*(closed|hang up)`));
+      } finally {
+        await hangUp.close();
+      }
     });
 
     it('answers TIMEOUT within the bound when a server accepts and never answers', async () => {

@@ -41,6 +41,14 @@ export async function startSilentServer(): Promise<Running & { connections: () =
   return { endpoint: `http://127.0.0.1:${port}`, connections: () => accepted, close: closer(server, sockets) };
 }
 
+/** Accepts TCP connections and closes them at once, before any answer. */
+export async function startHangUpServer(): Promise<Running> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((s) => s.destroy());
+  const port = await listen(server, sockets);
+  return { endpoint: `http://127.0.0.1:${port}`, close: closer(server, sockets) };
+}
+
 /** A plain HTTP server answering every request with `status` and a body of `contentType`. */
 export async function startWebServer(status: number, contentType: string, body: string): Promise<Running> {
   const sockets = new Set<Socket>();
