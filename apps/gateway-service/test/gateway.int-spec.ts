@@ -443,6 +443,9 @@ describe('gateway (real NATS, real S3)', () => {
     expect(await errorOf(c.send(new PutObjectCommand({ Bucket: C, Key: 'planted.bin', Body: 'x' })))).toEqual({ name: 'AccessDenied', status: 403 });
     expect(await errorOf(c.send(new DeleteObjectCommand({ Bucket: C, Key: 'secret.bin' })))).toEqual({ name: 'AccessDenied', status: 403 });
     expect(await errorOf(c.send(new CreateBucketCommand({ Bucket: NEVER })))).toEqual({ name: 'AccessDenied', status: 403 });
+    // no way round the selection through dot segments in the key
+    const traversal = await errorOf(c.send(new GetObjectCommand({ Bucket: A, Key: `../${C}/secret.bin` })));
+    expect([400, 403]).toContain(traversal.status);
     expect(await errorOf(c.send(new HeadBucketCommand({ Bucket: NEVER })))).toMatchObject({ status: 403 });
     // the remote is untouched
     expect(await errorOf(admin.send(new HeadObjectCommand({ Bucket: C, Key: 'planted.bin' })))).toMatchObject({ status: 404 });

@@ -96,7 +96,7 @@ describe(parseCopySource.name, () => {
   ])('%s -> %j', (header, expected) => {
     expect(parseCopySource(header)).toEqual(expected);
   });
-  it.each(['', '/', 'bk1', '/bk1/', 'x/key', '%ZZ/k'])('refuses %j', (header) => {
+  it.each(['', '/', 'bk1', '/bk1/', 'x/key', '%ZZ/k', 'bk1/../other/k', 'bk1/%2E%2E/k'])('refuses %j', (header) => {
     expect(() => parseCopySource(header)).toThrow(S3Error);
   });
 });

@@ -1,5 +1,6 @@
 import { BUCKET_NAME_RE } from '@bucketgate/contracts';
 import { S3Error } from '../protocol/index.js';
+import { hasDotSegment } from './parse-request.stage.js';
 import type { CopySource, S3Ctx } from './s3.types.js';
 
 /**
@@ -46,7 +47,7 @@ export function parseCopySource(header: string): CopySource {
   const slash = decoded.indexOf('/');
   const bucket = slash === -1 ? decoded : decoded.slice(0, slash);
   const key = slash === -1 ? '' : decoded.slice(slash + 1);
-  if (!BUCKET_NAME_RE.test(bucket) || key === '') {
+  if (!BUCKET_NAME_RE.test(bucket) || key === '' || hasDotSegment(key)) {
     throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.', {
       ArgumentName: 'x-amz-copy-source',
     });

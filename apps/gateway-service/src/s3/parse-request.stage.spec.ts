@@ -10,6 +10,7 @@ describe(parseRequest.name, () => {
     ['/alpha/', 'localhost', undefined, 'alpha', undefined],
     ['/alpha/a/b.txt', 'localhost', undefined, 'alpha', 'a/b.txt'],
     ['/alpha/dir//x', 'localhost', undefined, 'alpha', 'dir//x'],
+    ['/alpha/a..b/.hidden/...', 'localhost', undefined, 'alpha', 'a..b/.hidden/...'],
     ['/alpha/sp%20ace%2Bplus+kept', 'localhost', undefined, 'alpha', 'sp ace+plus+kept'],
     ['/alpha/%E6%97%A5%E6%9C%AC', 'localhost', undefined, 'alpha', '日本'],
     ['/alpha/a%2Fb', 'localhost', undefined, 'alpha', 'a/b'],
@@ -38,6 +39,11 @@ describe(parseRequest.name, () => {
     ['/-alpha/k', 'InvalidBucketName'],
     ['/alpha%ZZ/k', 'InvalidURI'],
     [`/alpha/${'k'.repeat(1025)}`, 'KeyTooLongError'],
+    ['/alpha/../gamma/secret', 'InvalidArgument'],
+    ['/alpha/..%2Fgamma%2Fsecret', 'InvalidArgument'],
+    ['/alpha/a/%2E%2E/b', 'InvalidArgument'],
+    ['/alpha/./k', 'InvalidArgument'],
+    ['/alpha/..', 'InvalidArgument'],
   ])('refuses %s with %s', (url, code) => {
     const ctx = fakeCtx({ url });
     expect(() => parseRequest(ctx)).toThrow(S3Error);

@@ -46,8 +46,16 @@ export function parseRequest(ctx: S3Ctx): void {
   if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) {
     throw new S3Error('KeyTooLongError', `Your key is too long (at most ${MAX_KEY_BYTES} bytes).`);
   }
+  if (key !== undefined && hasDotSegment(key)) {
+    // A remote that normalizes paths would read `/a/../b/k` as bucket b: such keys never go onward.
+    throw new S3Error('InvalidArgument', 'Object keys with "." or ".." path segments are not supported.', { ArgumentName: 'key' });
+  }
   ctx.bucket = bucket;
   ctx.key = key;
+}
+
+export function hasDotSegment(key: string): boolean {
+  return key.split('/').some((seg) => seg === '.' || seg === '..');
 }
 
 /** `<bucket>.<domain>[:port]` -> bucket; the bare domain, other hosts and no domain configured -> undefined. */
