@@ -82,6 +82,7 @@ export function App() {
         key={route.name}
         name={route.name}
         gateways={gateways.data}
+        latestRevision={datasources.data?.find((d) => d.name === route.name)?.revision}
         onIssued={(r) => showIssued(r, 'reissued')}
         onChanged={() => void datasources.refresh()}
         onDeleted={(name) => {

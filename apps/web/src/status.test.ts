@@ -15,11 +15,11 @@ describe(datasourceStatus.name, () => {
   it.each([
     ['no heartbeat read yet', undefined, 'stopped', 'waiting for the gateways’ status…'],
     ['no gateway running', [], 'stopped', 'no gateway instance is running'],
-    ['one gateway serving it', [gw('a', [{}])], 'serving', 'serving'],
+    ['one gateway serving it', [gw('a', [{}])], 'serving', 'served by the gateway'],
     ['two of two gateways serving', [gw('a', [{}]), gw('b', [{}])], 'serving', 'serving on 2 of 2 gateways'],
     ['an error on one gateway, with its reason', [gw('a', [{}]), gw('b', [{ state: 'error', error: 'remote refused the key' }])], 'error', 'remote refused the key (b)'],
     ['a gateway without the worker', [gw('a', [{ name: 'other' }])], 'stopped', 'the gateway does not serve it'],
-    ['a worker still on an older revision', [gw('a', [{ revision: 2 }])], 'starting', 'a gateway is loading the latest change'],
+    ['a worker still on an older revision', [gw('a', [{ revision: 2 }])], 'starting', 'serving; a gateway has not reported the latest change yet'],
     ['a worker starting', [gw('a', [{ state: 'starting' }])], 'starting', 'starting'],
     ['a stopped worker', [gw('a', [{ state: 'stopped' }])], 'stopped', 'the gateway does not serve it'],
   ] as const)('%s', (_what, gateways, state, detail) => {

@@ -29,8 +29,10 @@ export function datasourceStatus(ds: Pick<DatasourceView, 'name' | 'revision'>, 
   if (starting.length) return { state: 'starting', label: 'starting', detail: `starting${of(starting.length)}` };
   if (serving.length) {
     const behind = serving.some((x) => x.w.revision < ds.revision);
-    if (behind) return { state: 'starting', label: 'reloading', detail: 'a gateway is loading the latest change' };
-    return { state: 'serving', label: 'serving', detail: `serving${of(serving.length)}` };
+    if (behind) {
+      return { state: 'starting', label: 'updating', detail: 'serving; a gateway has not reported the latest change yet' };
+    }
+    return { state: 'serving', label: 'serving', detail: n === 1 ? 'served by the gateway' : `serving${of(serving.length)}` };
   }
   return { state: 'stopped', label: 'stopped', detail: n === 1 ? 'the gateway does not serve it' : `none of ${n} gateways serves it` };
 }

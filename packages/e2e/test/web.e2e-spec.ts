@@ -39,11 +39,14 @@ const directB = s3client(s3.endpoint, s3b);
 
 /** What a client of the gateway sees: the sorted bucket names, or the S3 error code. */
 async function gatewaySees(stack: Stack, c: Creds): Promise<string[] | string> {
+  const client = s3client(stack.gatewayUrl, c);
   try {
-    const out = await s3client(stack.gatewayUrl, c).send(new ListBucketsCommand({}));
+    const out = await client.send(new ListBucketsCommand({}));
     return (out.Buckets ?? []).map((b) => b.Name!).sort();
   } catch (err) {
     return err instanceof S3ServiceException ? err.name : String(err);
+  } finally {
+    client.destroy();
   }
 }
 
@@ -123,6 +126,8 @@ describe('the operator web page', () => {
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     for (const b of [CELLS_1, CELLS_2, OTHER]) await emptyAndDelete(direct, b);
     await emptyAndDelete(directB, CELLS_B);
+    direct.destroy();
+    directB.destroy();
   });
 
   it('is served by the config service on the same origin as the API', async () => {
@@ -181,7 +186,7 @@ describe('the operator web page', () => {
     expect(creds.accessKeyId).toMatch(/^[A-Z0-9]{16,}$/);
     expect(await page.locator('.snippet pre').textContent()).toContain(`--endpoint-url ${stack.gatewayUrl}`);
     await button('Copy Secret access key').click();
-    await page.getByText('Copied').waitFor();
+    await page.getByText('Copied', { exact: true }).waitFor();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(creds.secretAccessKey);
     await shot(page, '06-credentials-issued');
 
@@ -234,6 +239,7 @@ describe('the operator web page', () => {
     const gw = s3client(stack.gatewayUrl, creds);
     expect(await s3Code(gw.send(new PutObjectCommand({ Bucket: CELLS_1, Key: 'hello.txt', Body: 'hello from the web e2e' })))).toBe('OK');
     expect(await s3Code(gw.send(new ListObjectsV2Command({ Bucket: CELLS_2 })))).toBe('AccessDenied');
+    gw.destroy();
   });
 
   it('toggles read-only; a change made elsewhere meanwhile is reported as a conflict, not overwritten', async () => {
@@ -262,6 +268,7 @@ describe('the operator web page', () => {
     );
     const got = await gw.send(new GetObjectCommand({ Bucket: CELLS_1, Key: 'hello.txt' }));
     expect(await got.Body!.transformToString()).toBe('hello from the web e2e');
+    gw.destroy();
   });
 
   it('re-issues the gateway credentials: shown once, the old ones stop working', async () => {

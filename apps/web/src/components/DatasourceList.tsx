@@ -62,7 +62,7 @@ export function DatasourceList({
                     <dt>Access</dt>
                     <dd>{ds.readOnly ? 'read-only' : 'read-write'}</dd>
                   </div>
-                  <div>
+                  <div className="wide">
                     <dt>Status</dt>
                     <dd className="status-detail" data-testid="status-detail">
                       {status.detail}

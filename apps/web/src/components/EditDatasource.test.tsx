@@ -7,13 +7,13 @@ import { LISTING_DEBOUNCE_MS } from '../useBucketListing.js';
 import { buckets, fakeApi, view } from '../test/fake-api.js';
 import { EditDatasource } from './EditDatasource.js';
 
-async function setup(initial: DatasourceView = view()) {
+async function setup(initial: DatasourceView = view(), latest?: number) {
   const fake = fakeApi();
   fake.api.getDatasource.mockResolvedValue(initial);
   const props = { onIssued: vi.fn(), onDeleted: vi.fn(), onChanged: vi.fn() };
   render(
     <ApiProvider api={fake.api}>
-      <EditDatasource name={initial.name} gateways={[]} {...props} />
+      <EditDatasource name={initial.name} gateways={[]} latestRevision={latest} {...props} />
     </ApiProvider>,
   );
   await screen.findByRole('heading', { name: `Datasource ${initial.name}` });
@@ -83,6 +83,14 @@ describe('EditDatasource', () => {
     await click('Save changes');
     expect(screen.getByRole('alert').textContent).toBe('Type the API secret that goes with the new API key.');
     expect(api.updateDatasource).not.toHaveBeenCalled();
+  });
+
+  it('says when the polled list shows a newer revision than the one being edited, and loads it', async () => {
+    const { api } = await setup(view({ revision: 7 }), 9);
+    expect(screen.getByText('This datasource was changed elsewhere since this page read it.')).toBeTruthy();
+    api.getDatasource.mockResolvedValue(view({ revision: 9, bucketsRegexp: '^new', buckets: null }));
+    await click('Load the current version');
+    expect(screen.getByTestId('selection').textContent).toBe('regex ^new');
   });
 
   it('re-issues gateway credentials only after a confirmation', async () => {

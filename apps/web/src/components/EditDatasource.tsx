@@ -15,12 +15,15 @@ const asApiError = (err: unknown) => (err instanceof ApiError ? err : new ApiErr
 export function EditDatasource({
   name,
   gateways,
+  latestRevision,
   onIssued,
   onDeleted,
   onChanged,
 }: {
   name: string;
   gateways: GatewayStatus[] | undefined;
+  /** The revision the polled datasources list shows: newer than the one read means someone else changed it. */
+  latestRevision: number | undefined;
   onIssued: (r: DatasourceWithCredentials) => void;
   onDeleted: (name: string) => void;
   onChanged: () => void;
@@ -90,13 +93,28 @@ export function EditDatasource({
             <dt>Access</dt>
             <dd>{view.readOnly ? 'read-only' : 'read-write'}</dd>
           </div>
-          <div>
+          <div className="wide">
             <dt>Status</dt>
             <dd data-testid="status-detail">{status.detail}</dd>
           </div>
         </dl>
       </section>
 
+      {latestRevision !== undefined && latestRevision > view.revision && (
+        <div className="notice warn" role="status">
+          <p>This datasource was changed elsewhere since this page read it.</p>
+          <button
+            type="button"
+            className="secondary small"
+            onClick={() => {
+              setSaved(null);
+              void load();
+            }}
+          >
+            Load the current version
+          </button>
+        </div>
+      )}
       <SettingsForm
         key={view.revision}
         view={view}
