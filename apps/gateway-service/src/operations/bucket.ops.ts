@@ -12,6 +12,7 @@ export const HeadBucket: Operation = {
 export const GetBucketLocation: Operation = {
   name: 'GetBucketLocation',
   access: 'read',
+  query: ['location'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: false }),
 };
 
@@ -19,12 +20,14 @@ export const GetBucketLocation: Operation = {
 export const ListObjectsV2: Operation = {
   name: 'ListObjectsV2',
   access: 'read',
+  query: ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'encoding-type', 'fetch-owner'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: false }),
 };
 
 export const ListObjects: Operation = {
   name: 'ListObjects',
   access: 'read',
+  query: ['prefix', 'delimiter', 'max-keys', 'marker', 'encoding-type'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: false }),
 };
 
@@ -35,6 +38,7 @@ export const DELETE_OBJECTS_MAX_BODY = 2 * 1024 * 1024;
 export const DeleteObjects: Operation = {
   name: 'DeleteObjects',
   access: 'write',
+  query: ['delete'],
   run: async (ctx) => {
     const body = await smallBody(ctx, DELETE_OBJECTS_MAX_BODY);
     if (body.length === 0) throw new S3Error('MalformedXML');

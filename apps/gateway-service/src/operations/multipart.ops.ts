@@ -7,6 +7,7 @@ import { passThrough, xmlAnswer } from './remote-result.js';
 export const CreateMultipartUpload: Operation = {
   name: 'CreateMultipartUpload',
   access: 'write',
+  query: ['uploads'],
   run: async (ctx) => {
     ctx.req.resume();
     return xmlAnswer(await onward(ctx), { isObject: true });
@@ -16,6 +17,7 @@ export const CreateMultipartUpload: Operation = {
 export const UploadPart: Operation = {
   name: 'UploadPart',
   access: 'write',
+  query: ['partNumber', 'uploadId'],
   run: async (ctx) => {
     const { stream, contentLength } = uploadBody(ctx);
     return passThrough(await onward(ctx, { body: stream, contentLength }), { isObject: true });
@@ -25,6 +27,7 @@ export const UploadPart: Operation = {
 export const UploadPartCopy: Operation = {
   name: 'UploadPartCopy',
   access: 'write',
+  query: ['partNumber', 'uploadId'],
   run: async (ctx) => {
     ctx.req.resume();
     return xmlAnswer(await onward(ctx), { isObject: true });
@@ -42,6 +45,7 @@ export function gatewayLocation(ctx: AuthorizedCtx): string {
 export const CompleteMultipartUpload: Operation = {
   name: 'CompleteMultipartUpload',
   access: 'write',
+  query: ['uploadId'],
   run: async (ctx) => {
     const body = await smallBody(ctx, COMPLETE_MULTIPART_MAX_BODY);
     const res = await onward(ctx, { headers: { 'content-type': 'application/xml' }, body });
@@ -55,17 +59,20 @@ export const CompleteMultipartUpload: Operation = {
 export const AbortMultipartUpload: Operation = {
   name: 'AbortMultipartUpload',
   access: 'write',
+  query: ['uploadId'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: true }),
 };
 
 export const ListParts: Operation = {
   name: 'ListParts',
   access: 'read',
+  query: ['uploadId', 'max-parts', 'part-number-marker', 'encoding-type'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: true }),
 };
 
 export const ListMultipartUploads: Operation = {
   name: 'ListMultipartUploads',
   access: 'read',
+  query: ['uploads', 'prefix', 'delimiter', 'max-uploads', 'key-marker', 'upload-id-marker', 'encoding-type'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: false }),
 };

@@ -5,6 +5,7 @@ import { passThrough, xmlAnswer } from './remote-result.js';
 export const HeadObject: Operation = {
   name: 'HeadObject',
   access: 'read',
+  query: ['versionId', 'partNumber'],
   run: async (ctx) => passThrough(await onward(ctx), { head: true, isObject: true }),
 };
 
@@ -12,6 +13,7 @@ export const HeadObject: Operation = {
 export const GetObject: Operation = {
   name: 'GetObject',
   access: 'read',
+  query: ['versionId', 'partNumber', 'response-cache-control', 'response-content-disposition', 'response-content-encoding', 'response-content-language', 'response-content-type', 'response-expires'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: true }),
 };
 
@@ -37,5 +39,6 @@ export const CopyObject: Operation = {
 export const DeleteObject: Operation = {
   name: 'DeleteObject',
   access: 'write',
+  query: ['versionId'],
   run: async (ctx) => passThrough(await onward(ctx), { isObject: true }),
 };

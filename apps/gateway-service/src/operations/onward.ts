@@ -7,14 +7,13 @@ import { forwardRequestHeaders } from '../s3/headers.js';
 import type { AuthorizedCtx } from '../s3/s3.types.js';
 import { BodyTooLargeError, readBounded } from './remote-result.js';
 
-/** Query parameters that belong to the client's own signature (presigned URLs) or SDK bookkeeping. */
-export function forwardQuery(query: URLSearchParams): QueryPairs {
+/**
+ * The query parameters the operation declares, in the client's order. Everything else stays here: the client's
+ * presigned-URL signature (X-Amz-*), SDK bookkeeping (x-id), and any sub-resource the route did not ask for.
+ */
+export function forwardQuery(query: URLSearchParams, allowed: readonly string[]): QueryPairs {
   const out: Array<[string, string]> = [];
-  for (const [k, v] of query) {
-    const lower = k.toLowerCase();
-    if (lower.startsWith('x-amz-') || lower === 'x-id') continue;
-    out.push([k, v]);
-  }
+  for (const [k, v] of query) if (allowed.includes(k)) out.push([k, v]);
   return out;
 }
 
@@ -24,7 +23,7 @@ export function onward(ctx: AuthorizedCtx, overrides: Partial<OnwardRequest> = {
     method: ctx.signed.method,
     bucket: ctx.bucket,
     key: ctx.key,
-    query: forwardQuery(ctx.query),
+    query: forwardQuery(ctx.query, ctx.op.query ?? []),
     headers: forwardRequestHeaders(ctx.req.headers),
     signal: ctx.signal,
     ...overrides,

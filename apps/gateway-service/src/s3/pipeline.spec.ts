@@ -21,6 +21,18 @@ describe(handle.name, () => {
   });
 
   it.each([
+    ['/alpha', { 'list-type': '2', prefix: 'a b', mdsearch: 'x', 'x-id': 'ListObjectsV2' }, [['list-type', '2'], ['prefix', 'a b']]],
+    ['/alpha', { prefix: 'p', marker: 'm', 'max-keys': '5', append: '' }, [['prefix', 'p'], ['marker', 'm'], ['max-keys', '5']]],
+    ['/alpha/k', { 'response-content-type': 'text/plain', position: '0', 'X-Amz-Meta': 'x' }, [['response-content-type', 'text/plain']]],
+  ])('forwards to the remote only the query parameters GET %s declares', async (path, query, forwarded) => {
+    const remote = new FakeRemote(() => ({ status: 200, text: '<ListBucketResult/>' }));
+    const ctx = await signedCtx({ path, query, workers: lookup(fakeWorker({}, remote)) });
+    await handle(ctx);
+    expect(ctx.res.statusCode).toBe(200);
+    expect(remote.sent[0]!.query).toEqual(forwarded);
+  });
+
+  it.each([
     ['GET', '/gamma/k', {}, 'AccessDenied', 403],
     ['PUT', '/gamma/k', {}, 'AccessDenied', 403],
     ['GET', '/gamma', { acl: '' }, 'AccessDenied', 403],

@@ -42,6 +42,8 @@ export interface S3Result {
 export interface Operation {
   readonly name: OpName;
   readonly access: Access;
+  /** Query parameters passed to the remote; any other parameter stays here (no sub-resource can slip through). */
+  readonly query?: readonly string[];
   run(ctx: AuthorizedCtx): Promise<S3Result>;
 }
 
