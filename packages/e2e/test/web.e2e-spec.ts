@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command,
+  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -30,6 +30,7 @@ const CELLS_1 = `cells-${rnd}-1`;
 const CELLS_2 = `cells-${rnd}-2`;
 const OTHER = `other-${rnd}`;
 const CELLS_B = `cells-${rnd}-b`; // owned by the second user
+const CELLS_NEW = `cells-${rnd}-3`; // created from the page
 
 type Creds = { accessKeyId: string; secretAccessKey: string };
 const s3client = (endpoint: string, c: Creds) =>
@@ -124,7 +125,7 @@ describe('the operator web page', () => {
     await context?.close();
     await stack?.stop();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-    for (const b of [CELLS_1, CELLS_2, OTHER]) await emptyAndDelete(direct, b);
+    for (const b of [CELLS_1, CELLS_2, CELLS_NEW, OTHER]) await emptyAndDelete(direct, b);
     await emptyAndDelete(directB, CELLS_B);
     direct.destroy();
     directB.destroy();
@@ -156,6 +157,19 @@ describe('the operator web page', () => {
     await bucketList().getByRole('checkbox', { name: CELLS_1 }).check();
     await shot(page, '03-new-datasource-buckets-listed');
 
+    // create a bucket on the remote from the form: validated as S3 does, then listed and ticked
+    await page.getByText('Create a bucket on this storage').click();
+    const newBucket = page.getByRole('textbox', { name: 'New bucket name' });
+    await newBucket.fill('Cells_Bad');
+    await page.getByText('a bucket name has only lowercase letters, digits, "." and "-"').waitFor();
+    expect(await button('Create bucket').isDisabled()).toBe(true);
+    await newBucket.fill(CELLS_NEW);
+    await button('Create bucket').click();
+    await page.getByText(`Bucket ${CELLS_NEW} created.`).waitFor();
+    expect(await bucketList().getByRole('checkbox', { name: CELLS_NEW }).isChecked()).toBe(true);
+    expect(await s3Code(direct.send(new HeadBucketCommand({ Bucket: CELLS_NEW })))).toBe('OK');
+    await shot(page, '03b-bucket-created');
+
     await page.getByRole('radio', { name: 'Match a regular expression' }).check();
     const regex = page.getByRole('textbox', { name: 'Regular expression' });
     await regex.fill(`^cells-${rnd}-(`);
@@ -166,7 +180,7 @@ describe('the operator web page', () => {
 
     await regex.fill(`^cells-${rnd}`);
     expect(await regex.getAttribute('aria-invalid')).toBeNull();
-    expect((await previewed()).sort()).toEqual([CELLS_1, CELLS_2]);
+    expect((await previewed()).sort()).toEqual([CELLS_1, CELLS_2, CELLS_NEW]);
     await shot(page, '05-regex-preview');
 
     // no layout break on a 360 px wide phone
@@ -191,7 +205,8 @@ describe('the operator web page', () => {
     await shot(page, '06-credentials-issued');
 
     // the credentials read from the page work at the gateway, for exactly the previewed buckets
-    expect(await eventually(() => gatewaySees(stack, creds), [CELLS_1, CELLS_2])).toEqual([CELLS_1, CELLS_2]);
+    const previewedSet = [CELLS_1, CELLS_2, CELLS_NEW];
+    expect(await eventually(() => gatewaySees(stack, creds), previewedSet)).toEqual(previewedSet);
 
     await button('Done, I have copied them').click();
     const item = page.locator(`li[data-datasource="${NAME}"]`);
@@ -211,7 +226,7 @@ describe('the operator web page', () => {
     await button('Save changes').click();
     await page.getByRole('alert').filter({ hasText: 'The storage refused this API key or secret.' }).first().waitFor();
     await shot(page, '08-rotate-wrong-secret');
-    expect(await gatewaySees(stack, creds)).toEqual([CELLS_1, CELLS_2]); // nothing changed
+    expect(await gatewaySees(stack, creds)).toEqual([CELLS_1, CELLS_2, CELLS_NEW]); // nothing changed
 
     await field('API secret').fill(s3b.secretAccessKey);
     await page.getByRole('list', { name: /Preview/ }).locator(`li[data-bucket="${CELLS_B}"]`).waitFor(); // the second user's buckets
