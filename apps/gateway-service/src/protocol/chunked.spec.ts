@@ -134,7 +134,7 @@ describe(AwsChunkedParser.name, () => {
 
   it.each([
     ['a chunk header line longer than the limit', 'streaming-unsigned-trailer', `${'0'.repeat(MAX_CHUNK_LINE + 10)}`, 'InvalidRequest', /longer than 4096/],
-    ['a chunk larger than 16 MiB', 'streaming-unsigned-trailer', '1000001\r\n', 'InvalidRequest', /16777216/],
+    ['a signed chunk larger than 16 MiB', 'streaming-signed', `1000001;chunk-signature=${'0'.repeat(64)}\r\n`, 'InvalidRequest', /16777216/],
     ['a non-hex size', 'streaming-unsigned-trailer', 'zz\r\n', 'InvalidRequest', /hex-size/],
     ['an empty size', 'streaming-unsigned-trailer', '\r\n', 'InvalidRequest', /hex-size/],
     ['a negative size', 'streaming-unsigned-trailer', '-1\r\n', 'InvalidRequest', /hex-size/],
@@ -191,8 +191,14 @@ describe(AwsChunkedParser.name, () => {
     expect(Buffer.concat(released).length).toBe(16);
   });
 
-  it('uses the maximum chunk size option', () => {
-    const err = error(() => parse([Buffer.from('11\r\n')], 'streaming-unsigned-trailer', { maxChunkSize: 16 }));
+  it('caps signed chunks, which are held until verified', async () => {
+    const body = await encode('streaming-signed', data, 40);
+    const err = error(() => parse([body], 'streaming-signed', { maxChunkSize: 16 }));
     expect(err.message).toMatch(/more than the 16-byte limit/);
+  });
+
+  it('streams unsigned chunks of any size (SDKs send one chunk per stream read, e.g. 20 MiB)', async () => {
+    const body = await encode('streaming-unsigned-trailer', data, 40);
+    expect(parse([body], 'streaming-unsigned-trailer', { maxChunkSize: 16 }).data.equals(data)).toBe(true);
   });
 });

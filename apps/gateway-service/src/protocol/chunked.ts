@@ -186,7 +186,8 @@ export class AwsChunkedParser {
       );
     }
     const size = parseInt(m[1]!, 16);
-    if (size > this.maxChunkSize) throw invalid(`chunk ${this.chunkIndex} declares ${size} bytes, more than the ${this.maxChunkSize}-byte limit`);
+    // only signed chunks are held (until their signature verifies); unsigned chunk data streams through
+    if (this.options.signed && size > this.maxChunkSize) throw invalid(`chunk ${this.chunkIndex} declares ${size} bytes, more than the ${this.maxChunkSize}-byte limit`);
     this.declaredSoFar += size;
     if (this.options.declaredLength !== undefined && this.declaredSoFar > this.options.declaredLength) {
       throw new S3Error('IncompleteBody', `aws-chunked chunk ${this.chunkIndex} goes past the ${this.options.declaredLength} bytes declared by x-amz-decoded-content-length.`);
