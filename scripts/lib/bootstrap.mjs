@@ -70,10 +70,15 @@ export function ensureDependencies() {
   else if (statSync(lock).mtimeMs > statSync(marker).mtimeMs) reason = 'pnpm-lock.yaml is newer than node_modules';
   if (!reason) return;
   say(`${reason}: pnpm install --frozen-lockfile`);
-  run('pnpm', ['install', '--frozen-lockfile', '--config.confirmModulesPurge=false'], {
-    what: 'installing dependencies',
-    env: { ...process.env, CI: process.env.CI ?? 'true' },
-  });
+  try {
+    run('pnpm', ['install', '--frozen-lockfile', '--config.confirmModulesPurge=false'], {
+      what: 'installing dependencies',
+      env: { ...process.env, CI: process.env.CI ?? 'true' },
+    });
+  } catch (err) {
+    throw new BootstrapError(`${err.message}. If pnpm says the lockfile is not up to date, a package.json changed without ` +
+      'pnpm-lock.yaml: run `pnpm install` and commit pnpm-lock.yaml. Otherwise check the npm registry is reachable.');
+  }
 }
 
 // ---- Debian packages ------------------------------------------------------
