@@ -133,7 +133,8 @@ export function ensureAptPackages(pairs) {
 
 export function build() {
   say('building (pnpm exec turbo run build)');
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+  // same env mode as test.mjs's turbo run, so its ^build dependencies come from this build's cache
+  run('pnpm', ['exec', 'turbo', 'run', 'build', '--env-mode=loose', '--output-logs=errors-only'], {
     what: 'build',
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
   });
