@@ -239,6 +239,13 @@ describe('bucketgate end to end', () => {
     await awsCli(stack, creds, ['s3', 'cp', `s3://${CELLS_A}/cli/cli.bin`, back]);
     expect(statSync(back).size).toBe(50 * MiB);
     expect(createHash('sha256').update(await readAll(back)).digest('hex')).toBe(want);
+    // a presigned URL made by the aws cli works with a plain HTTP client, for a range too
+    const { stdout: url } = await awsCli(stack, creds, ['s3', 'presign', `s3://${CELLS_A}/cli/cli.bin`, '--expires-in', '300']);
+    const presigned = await fetch(url.trim(), { headers: { range: 'bytes=0-99' } });
+    expect(presigned.status).toBe(206);
+    expect(Buffer.from(await presigned.arrayBuffer()).equals((await readAll(file)).subarray(0, 100))).toBe(true);
+    const tamperedUrl = url.trim().replace('cli.bin', 'cli.bin2');
+    expect((await fetch(tamperedUrl)).status).toBe(403);
     await awsCli(stack, creds, ['s3', 'rm', `s3://${CELLS_A}/cli/cli.bin`]);
     expect(await s3Code(direct.send(new HeadObjectCommand({ Bucket: CELLS_A, Key: 'cli/cli.bin' })))).toMatch(/NotFound|NoSuchKey/);
   });
@@ -250,11 +257,13 @@ describe('bucketgate end to end', () => {
     await expect(awsCli(stack, creds, ['s3', 'ls', `s3://${OTHER}/`])).rejects.toMatchObject({ stderr: expect.stringMatching(/AccessDenied/) });
   });
 
-  it('refuses a wrong secret and an unknown key', async () => {
+  it('refuses a wrong secret, an unknown key and a skewed clock', async () => {
     const wrong = gatewayClient(stack, creds.accessKeyId, creds.secretAccessKey.slice(0, -2) + 'xx');
     expect(await s3Code(wrong.send(new ListBucketsCommand({})))).toBe('SignatureDoesNotMatch');
     const unknown = gatewayClient(stack, 'BGUNKNOWNKEY00000000', creds.secretAccessKey);
     expect(await s3Code(unknown.send(new ListBucketsCommand({})))).toBe('InvalidAccessKeyId');
+    const skewed = new S3Client({ endpoint: stack.gatewayUrl, region: 'us-east-1', forcePathStyle: true, credentials: creds, maxAttempts: 1, systemClockOffset: -20 * 60_000 });
+    expect(await s3Code(skewed.send(new ListBucketsCommand({})))).toBe('RequestTimeTooSkewed');
     await expect(awsCli(stack, { ...creds, secretAccessKey: 'wrong' }, ['s3', 'ls'])).rejects.toMatchObject({ stderr: expect.stringMatching(/SignatureDoesNotMatch/) });
   });
 
