@@ -175,15 +175,6 @@ bluestore cache autotune = true
 osd op num shards = 2
 osd op num threads per shard = 2
 
-[client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
-# RGW 16 needs a DNS name to tell virtual-host from path-style requests
-rgw dns name = localhost
-rgw enable ops log = false
-rgw thread pool size = 64
-rgw gc obj min wait = 30
-rgw gc processor period = 30
-rgw gc processor max time = 30
 EOF
   KR="$DIR/keyring"
   ceph-authtool --create-keyring "$KR" --gen-key -n mon. --cap mon 'allow *' >/dev/null
@@ -196,8 +187,27 @@ EOF
   echo "$FSID" >"$DIR/fsid"
   touch "$DIR/bootstrapped"
 fi
-# the RGW port may change between runs of an existing cluster
-sed -i "s#^rgw frontends = .*#rgw frontends = beast endpoint=127.0.0.1:$PORT#" "$CONF"
+# radosgw's section is rewritten on every run (the port may change; settings stay the same as on a new cluster)
+sed -i '/^\[client\.rgw\.a\]/,$d' "$CONF"
+cat >>"$CONF" <<EOF
+[client.rgw.a]
+rgw frontends = beast endpoint=127.0.0.1:$PORT
+# RGW 16 needs a DNS name to tell virtual-host from path-style requests
+rgw dns name = localhost
+rgw enable ops log = false
+rgw thread pool size = 64
+# STS on, as in common Ceph deployments: RGW then answers AccessDenied (not SignatureDoesNotMatch) to a wrong secret
+rgw sts key = abcdefghijklmnop
+rgw s3 auth use sts = true
+# server-side encryption (SSE-C, SSE-KMS with test keys) over plain http, for tests only
+rgw crypt require ssl = false
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = testkey-1=YmluCmJvb3N0CmJvb3N0LWJ1aWxkCmNlcGguY29uZgo= testkey-2=aWIKTWFrZWZpbGUKbWFuCm91dApzcmMKVGVzdGluZwo=
+rgw lc debug interval = 10
+rgw gc obj min wait = 30
+rgw gc processor period = 30
+rgw gc processor max time = 30
+EOF
 MON_PORT="$(sed -n 's/^mon host = \[v2:127.0.0.1:\([0-9]*\),.*/\1/p' "$CONF")"
 
 STARTED=0
