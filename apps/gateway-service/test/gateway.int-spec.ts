@@ -480,6 +480,30 @@ describe('gateway (real NATS, real S3)', () => {
     expect(await errorOf(remoteKey.send(new ListBucketsCommand({})))).toEqual({ name: 'InvalidAccessKeyId', status: 403 });
   });
 
+  it('answers CreateBucket on a served bucket like S3 does for an owned one, so rclone can upload without flags', async () => {
+    const c = client(ds1.creds);
+    await c.send(new CreateBucketCommand({ Bucket: A })); // 200, nothing created or changed
+    expect(await errorOf(c.send(new DeleteBucketCommand({ Bucket: A })))).toEqual({ name: 'NotImplemented', status: 501 });
+    const dir = await mkdtemp(join(tmpdir(), 'bg-rclone-'));
+    try {
+      const file = join(dir, 'r.bin');
+      const data = randomBytes(256 * 1024);
+      await writeFile(file, data);
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        RCLONE_CONFIG_GW_TYPE: 's3', RCLONE_CONFIG_GW_PROVIDER: 'Other', RCLONE_CONFIG_GW_ENDPOINT: endpoint,
+        RCLONE_CONFIG_GW_ACCESS_KEY_ID: ds1.creds.accessKeyId, RCLONE_CONFIG_GW_SECRET_ACCESS_KEY: ds1.creds.secretAccessKey,
+        RCLONE_CONFIG_GW_FORCE_PATH_STYLE: 'true', RCLONE_CONFIG: join(dir, 'none.conf'),
+      };
+      delete env.AWS_CA_BUNDLE; // rclone fails to load the bundle this machine points at
+      await run('rclone', ['copyto', '--retries', '1', file, `gw:${A}/rclone/r.bin`], { env, timeout: 60_000 });
+      const got = await c.send(new GetObjectCommand({ Bucket: A, Key: 'rclone/r.bin' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers NotImplemented for operations it does not implement (after authorization)', async () => {
     const c = client(ds1.creds);
     expect(await errorOf(c.send(new GetBucketAclCommand({ Bucket: A })))).toEqual({ name: 'NotImplemented', status: 501 });

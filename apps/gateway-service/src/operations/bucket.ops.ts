@@ -50,12 +50,28 @@ export const DeleteObjects: Operation = {
   },
 };
 
-const managedByOperator = (name: 'CreateBucket' | 'DeleteBucket'): Operation => ({
-  name,
+/**
+ * Buckets are managed by the datasource operator. CreateBucket on a bucket this datasource already serves answers
+ * 200 as S3 does for a bucket its caller owns (us-east-1 semantics), so tools that "make sure the bucket exists"
+ * before uploading (rclone, s3fs, some SDK helpers) work; any other CreateBucket is NotImplemented.
+ */
+export const CreateBucket: Operation = {
+  name: 'CreateBucket',
+  access: 'write',
+  run: async (ctx) => {
+    // the client may send a CreateBucketConfiguration: read (bounded) and verify it so the connection stays usable
+    await smallBody(ctx, 64 * 1024);
+    const res = await onward(ctx, { method: 'HEAD', query: [], headers: {}, body: undefined, contentLength: undefined });
+    res.body.resume();
+    if (res.status === 200) return { status: 200, headers: { location: `/${ctx.bucket}`, 'content-length': 0 } };
+    throw new S3Error('NotImplemented', 'CreateBucket is not available through the gateway: buckets are created by the datasource operator.');
+  },
+};
+
+export const DeleteBucket: Operation = {
+  name: 'DeleteBucket',
   access: 'write',
   run: async () => {
-    throw new S3Error('NotImplemented', `${name} is not available through the gateway: buckets are managed by the datasource operator.`);
+    throw new S3Error('NotImplemented', 'DeleteBucket is not available through the gateway: buckets are managed by the datasource operator.');
   },
-});
-export const CreateBucket = managedByOperator('CreateBucket');
-export const DeleteBucket = managedByOperator('DeleteBucket');
+};
