@@ -12,7 +12,11 @@ const selectionRefinement = (v: { buckets?: unknown; bucketsRegexp?: unknown }, 
   }
 };
 
-export const BucketList = z.array(BucketName).max(1000).transform((names) => [...new Set(names)]);
+export const BucketList = z
+  .array(BucketName)
+  .min(1, 'pick at least one bucket (or give bucketsRegexp instead of buckets)')
+  .max(1000)
+  .transform((names) => [...new Set(names)]);
 
 /** POST /api/datasources and config.v1.datasource.create */
 export const CreateDatasourceRequest = z

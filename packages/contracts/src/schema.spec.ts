@@ -29,12 +29,20 @@ describe('CreateDatasourceRequest', () => {
     expect(req.endpoint).toBe('http://127.0.0.1:9000');
   });
 
+  it('trims a pasted apiSecret (S3 secrets never start or end with whitespace)', () => {
+    const req = parseOrThrow(CreateDatasourceRequest, { ...base, apiSecret: '  wJalr/K7MDENG+bPxRfiCY\n', buckets: ['abc'] });
+    expect(req.apiSecret).toBe('wJalr/K7MDENG+bPxRfiCY');
+    expect(parseOrThrow(DatasourcePatch, { apiSecret: 'abc\r\n' }).apiSecret).toBe('abc');
+  });
+
   it.each([
     [{ ...base, name: 'Bad_Name', buckets: ['abc'] }, /name: name must be 1-63 characters/],
     [{ ...base, name: 'x'.repeat(64), buckets: ['abc'] }, /name/],
     [{ ...base, name: '-x', buckets: ['abc'] }, /name/],
     [{ ...base, apiKey: '', buckets: ['abc'] }, /apiKey/],
     [{ ...base, apiSecret: '', buckets: ['abc'] }, /apiSecret/],
+    [{ ...base, apiSecret: ' \n ', buckets: ['abc'] }, /apiSecret: apiSecret is required/],
+    [{ ...base, buckets: [] }, /buckets: pick at least one bucket/],
     [{ ...base, endpoint: '10.0.0.5:9000', buckets: ['abc'] }, /endpoint: endpoint "10.0.0.5:9000" has no scheme: write it as http:\/\/10.0.0.5:9000/],
     [{ ...base }, /select buckets/],
     [{ ...base, buckets: ['abc'], bucketsRegexp: 'a' }, /either buckets or bucketsRegexp, not both/],
@@ -55,5 +63,8 @@ describe('DatasourcePatch', () => {
   });
   it('refuses both selections at once', () => {
     expect(() => parseOrThrow(DatasourcePatch, { buckets: ['abc'], bucketsRegexp: '^x' })).toThrow(/not both/);
+  });
+  it('refuses an empty bucket list (a datasource that would serve nothing)', () => {
+    expect(() => parseOrThrow(DatasourcePatch, { buckets: [] })).toThrow(/buckets: pick at least one bucket/);
   });
 });

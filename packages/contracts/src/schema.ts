@@ -54,7 +54,8 @@ export const RegexpField = z
   });
 
 export const ApiKeyField = z.string().trim().min(1, 'apiKey is required').max(256);
-export const ApiSecretField = z.string().min(1, 'apiSecret is required').max(1024);
+/** Trimmed: S3 secrets never start or end with whitespace, so a pasted trailing newline is not part of the secret. */
+export const ApiSecretField = z.string().trim().min(1, 'apiSecret is required').max(1024);
 
 /** How to reach a remote storage: what discovery needs for any look-up. */
 export const RemoteAccess = z.object({

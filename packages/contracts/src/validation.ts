@@ -37,6 +37,16 @@ export const REGION_RE = /^[a-zA-Z0-9_-]{1,64}$/;
 export function normalizeEndpoint(raw: string | undefined | null): string | undefined {
   const value = (raw ?? '').trim();
   if (value === '') return undefined;
+  // `javascript:alert(1)`, `file:/etc/passwd`: a scheme that is not followed by // and not a host:port (`minio.local:9000`)
+  const schemeLike = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?!\/\/)(?!\d+(?:[/?#]|$))/.exec(value);
+  if (schemeLike) {
+    const scheme = schemeLike[1]!.toLowerCase();
+    const message =
+      scheme === 'http' || scheme === 'https'
+        ? `endpoint "${value}" is not a valid URL (expected http(s)://host[:port])`
+        : `endpoint scheme must be http or https, not ${scheme}`;
+    throw new BucketgateError('INVALID', message, { field: 'endpoint' });
+  }
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(value)) {
     throw new BucketgateError(
       'INVALID',
