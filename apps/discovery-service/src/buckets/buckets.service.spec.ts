@@ -3,7 +3,7 @@ import { BucketgateError, CheckCredentials, CreateBucket, ListBuckets, parseOrTh
 import { REDACT_PATHS } from '@bucketgate/runtime';
 import { toDiscoveryEnv } from '../config/env.js';
 import type { HeadResult, RemoteBucket, RemoteSession, RemoteStorage } from './buckets.store.js';
-import { BucketsService } from './buckets.service.js';
+import { BucketsService, containsSecret, scrubSecret, WITHHELD } from './buckets.service.js';
 
 const SECRET = 'very-secret-value-42';
 const remote = { apiKey: 'AKTEST', apiSecret: SECRET, endpoint: 'http://storage.test:9000' };
@@ -208,8 +208,60 @@ describe(BucketsService.name, () => {
       const { service } = sut({ list: async () => { throw new BucketgateError('REMOTE_ERROR', `bad header ${SECRET}`, { body: `x ${SECRET} y` }); } });
       const err = (await service.list(list({})).catch((e: unknown) => e)) as BucketgateError;
       expect(err.code).toBe('REMOTE_ERROR');
-      expect(err.message).toBe('bad header [redacted]');
+      expect(err.message).toBe(`http://storage.test:9000 answered ListBuckets with an error (${WITHHELD})`);
+      expect(err.details).toEqual({ body: '[withheld]' });
       expect(JSON.stringify(err.toBody())).not.toContain(SECRET);
+    });
+  });
+
+  describe('secret scrubbing', () => {
+    const secret = 'h7GhxuBLTrlhVUyxSPUKUV8r/2EI4ngqJxD7iBdBYLhwluN30JaT3Q==';
+    const where = { endpoint: 'http://storage.test:9000', op: 'ListBuckets' };
+    const echoed = (text: string) => new BucketgateError('REMOTE_ERROR', `http://storage.test:9000 answered ListBuckets with an error (Weird: ${text}, HTTP 400)`, { status: 400, remoteCode: 'Weird' }, { cause: new Error(text) });
+
+    it.each([
+      ['the whole secret', secret],
+      ['the secret URL-encoded', encodeURIComponent(secret)],
+      ['the secret URL-encoded with lower-case escapes', encodeURIComponent(secret).replace(/%2F/g, '%2f')],
+      ['the secret lower-cased', secret.toLowerCase()],
+      ['the secret upper-cased', secret.toUpperCase()],
+      ['a 16-character piece of it', `signature over ${secret.slice(20, 36)} failed`],
+      ['an 8-character piece of it', `key ...${secret.slice(30, 38)}...`],
+      ['an 8-character piece of it, upper-cased', secret.slice(3, 11).toUpperCase()],
+      ['a piece spanning the slash, URL-encoded', encodeURIComponent(secret.slice(18, 28))],
+      ['the secret URL-encoded twice', encodeURIComponent(encodeURIComponent(secret))],
+    ])('withholds a message holding %s', (_what, text) => {
+      expect(containsSecret(text, secret)).toBe(true);
+      const scrubbed = scrubSecret(echoed(text), secret, where) as BucketgateError;
+      expect(scrubbed).toBeInstanceOf(BucketgateError);
+      expect(scrubbed.code).toBe('REMOTE_ERROR');
+      expect(scrubbed.message).toBe(`http://storage.test:9000 answered ListBuckets with an error (${WITHHELD})`);
+      expect(scrubbed.details).toEqual({ status: 400, remoteCode: 'Weird' });
+      expect(scrubbed.cause).toBeUndefined();
+      expect(JSON.stringify(scrubbed.toBody()).toLowerCase()).not.toContain(secret.slice(20, 28).toLowerCase());
+    });
+
+    it('keeps a message with at most 7 characters of the secret in a row, unchanged', () => {
+      const err = echoed(`${secret.slice(0, 7)} and ${secret.slice(10, 17)}`);
+      expect(containsSecret(err.message, secret)).toBe(false);
+      expect(scrubSecret(err, secret, where)).toBe(err);
+    });
+
+    it('replaces only the detail values that hold the secret', () => {
+      const err = new BucketgateError('REMOTE_ERROR', 'plain words', { status: 400, echo: { header: `AWS4 ${secret.toLowerCase()}` }, list: ['ok', encodeURIComponent(secret)] });
+      const scrubbed = scrubSecret(err, secret, where) as BucketgateError;
+      expect(scrubbed.message).toBe('plain words');
+      expect(scrubbed.details).toEqual({ status: 400, echo: { header: '[withheld]' }, list: ['ok', '[withheld]'] });
+    });
+
+    it('does not name an endpoint that itself holds the secret', () => {
+      const scrubbed = scrubSecret(echoed(secret), secret, { endpoint: `http://u:${secret}@h`, op: 'ListBuckets' }) as BucketgateError;
+      expect(scrubbed.message).toBe(`the remote answered ListBuckets with an error (${WITHHELD})`);
+    });
+
+    it('leaves errors alone for a secret too short to look for', () => {
+      const err = echoed('abc');
+      expect(scrubSecret(err, 'abc', where)).toBe(err);
     });
   });
 });

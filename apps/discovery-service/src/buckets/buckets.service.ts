@@ -173,7 +173,7 @@ export class BucketsService {
       this.logger.info({ ...log, outcome: 'ok', durationMs: Math.round(performance.now() - started) }, `${op} ok`);
       return result;
     } catch (err) {
-      const failure = scrubSecret(controller.signal.aborted ? (controller.signal.reason as BucketgateError) : err, remote.apiSecret);
+      const failure = scrubSecret(controller.signal.aborted ? (controller.signal.reason as BucketgateError) : err, remote.apiSecret, { endpoint, op });
       const code = failure instanceof BucketgateError ? failure.code : 'INTERNAL';
       const durationMs = Math.round(performance.now() - started);
       if (code === 'INTERNAL') this.logger.error({ ...log, outcome: code, durationMs, err: failure }, `${op} failed`);
@@ -227,12 +227,69 @@ function namesIn(heads: Array<[string, HeadResult]>, state: HeadResult['state'])
   return heads.filter(([, r]) => r.state === state).map(([n]) => n);
 }
 
-/** Last line of defence: a remote that echoes the secret back must not get it into a reply or a log. */
-export function scrubSecret(err: unknown, secret: string): unknown {
-  if (!(err instanceof BucketgateError) || secret.length < 6) return err;
-  const detailsJson = err.details ? JSON.stringify(err.details) : undefined;
-  if (!err.message.includes(secret) && !detailsJson?.includes(secret)) return err;
-  const clean = (s: string) => s.split(secret).join('[redacted]');
-  const details = detailsJson ? (JSON.parse(clean(detailsJson)) as Record<string, unknown>) : undefined;
-  return new BucketgateError(err.code, clean(err.message), details, { cause: err.cause });
+/** The shortest run of the secret's characters that counts as "the secret" when found in a remote's words. */
+export const SECRET_WINDOW = 8;
+/** Secrets shorter than this are not looked for (they would match ordinary words). */
+const MIN_SCRUBBED_SECRET = 6;
+export const WITHHELD = "the remote's message was withheld because it contained the secret";
+
+/**
+ * Whether `text` holds the secret or a piece of it: any run of SECRET_WINDOW characters of the secret
+ * (the whole secret when shorter), compared without regard to case, in the text as is and URL-decoded.
+ */
+export function containsSecret(text: string, secret: string): boolean {
+  if (secret.length < MIN_SCRUBBED_SECRET || text.length === 0) return false;
+  const lowered = secret.toLowerCase();
+  const width = Math.min(SECRET_WINDOW, lowered.length);
+  const haystacks = new Set([text.toLowerCase(), urlDecode(text).toLowerCase(), urlDecode(urlDecode(text)).toLowerCase()]);
+  for (let i = 0; i + width <= lowered.length; i++) {
+    const piece = lowered.slice(i, i + width);
+    for (const h of haystacks) if (h.includes(piece)) return true;
+  }
+  return false;
+}
+
+/** Decodes %XX escapes (and + as space) leniently: malformed escapes stay as they are. */
+function urlDecode(text: string): string {
+  return text.replace(/\+/g, ' ').replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+function scrubValue(value: unknown, secret: string): { value: unknown; hit: boolean } {
+  if (typeof value === 'string') return containsSecret(value, secret) ? { value: '[withheld]', hit: true } : { value, hit: false };
+  if (Array.isArray(value)) {
+    const out = value.map((v) => scrubValue(v, secret));
+    return { value: out.map((o) => o.value), hit: out.some((o) => o.hit) };
+  }
+  if (value && typeof value === 'object') {
+    let hit = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = scrubValue(v, secret);
+      hit ||= r.hit || containsSecret(k, secret);
+      if (!containsSecret(k, secret)) out[k] = r.value;
+    }
+    return { value: out, hit };
+  }
+  return { value, hit: false };
+}
+
+/**
+ * Last line of defence: a remote that echoes the secret back (whole, in pieces, URL-encoded or with
+ * another case) must not get it into a reply or a log. Its message is then withheld entirely, detail
+ * values holding it are replaced, and the raw cause (which carries the remote's words) is dropped.
+ */
+export function scrubSecret(err: unknown, secret: string, where: { endpoint: string; op: string } = { endpoint: 'the remote', op: 'the request' }): unknown {
+  if (!(err instanceof BucketgateError) || secret.length < MIN_SCRUBBED_SECRET) return err;
+  const inMessage = containsSecret(err.message, secret);
+  const details = err.details ? scrubValue(err.details, secret) : undefined;
+  if (!inMessage && !details?.hit) return err;
+  const endpoint = containsSecret(where.endpoint, secret) ? 'the remote' : where.endpoint;
+  const message = inMessage ? `${endpoint} answered ${where.op} with an error (${WITHHELD})` : err.message;
+  return new BucketgateError(err.code, message, details?.value as Record<string, unknown> | undefined);
 }
