@@ -1,5 +1,5 @@
 import { BucketgateError, type ErrorCode } from '@bucketgate/contracts';
-import { NotS3ResponseError, toRemoteError } from './remote-errors.js';
+import { NotS3ResponseError, ResponseTooLargeError, toRemoteError } from './remote-errors.js';
 
 const ctx = { endpoint: 'http://storage.test:9000', op: 'ListBuckets', region: 'us-east-1', timeoutMs: 10_000, connectTimeoutMs: 3_000 };
 
@@ -68,7 +68,14 @@ const cases: Case[] = [
   { what: 'a web server answering 404 on /', err: s3Error('NotFound', 404, 'UnknownError', { 'content-type': 'text/plain' }), code: 'REMOTE_ERROR', message: /does not look like an S3 storage: it answered ListBuckets with HTTP 404/ },
   { what: 'an HTML error page', err: s3Error('Unknown', 502, 'UnknownError', { 'content-type': 'text/html; charset=utf-8' }), code: 'REMOTE_ERROR', message: /does not look like an S3 storage/, details: { notS3: true, status: 502 } },
   { what: 'an unreadable body', err: Object.assign(new Error("char 'x' is not expected.:1:1\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object."), { $metadata: { httpStatusCode: 200 } }), code: 'REMOTE_ERROR', message: /does not look like an S3 storage/ },
+  { what: 'no HTTP at all (an SSH server)', err: Object.assign(new Error('Parse Error: Expected HTTP/'), { code: 'HPE_INVALID_CONSTANT', bytesParsed: 0 }), code: 'REMOTE_ERROR', message: /^http:\/\/storage\.test:9000 does not look like an S3 storage: what answered on that port does not speak HTTP/, details: { notS3: true, parseError: 'HPE_INVALID_CONSTANT' } },
+  { what: 'an HTTP parse error only left in the text of a wrapper', err: new Error('AWS SDK error wrapper for Error: Parse Error: Expected HTTP/'), code: 'REMOTE_ERROR', message: /does not speak HTTP/, details: { notS3: true } },
+  { what: 'an answer past the byte bound', err: new ResponseTooLargeError(8 * 1024 * 1024), code: 'REMOTE_ERROR', message: /does not look like an S3 storage: its answer to ListBuckets is larger than 8388608 bytes, which is no S3 ListBuckets reply/, details: { notS3: true, maxBytes: 8 * 1024 * 1024 } },
+  { what: 'an answer past the byte bound, as the SDK hands it back while parsing', err: Object.assign(new ResponseTooLargeError(1000), { message: 'the answer is larger than 1000 bytes\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.', $metadata: { httpStatusCode: 200 } }), code: 'REMOTE_ERROR', message: /larger than 1000 bytes/, details: { status: 200, maxBytes: 1000 } },
   // other answers from the remote
+  { what: 'a redirect without a body, named after its status by the SDK', err: s3Error('301', 301, 'UnknownError', {}), code: 'REMOTE_ERROR', message: /answered ListBuckets with an error \(HTTP 301\): it redirects elsewhere/ },
+  { what: 'a redirect without a body or a name', err: s3Error('UnknownError', 301, 'UnknownError', {}), code: 'REMOTE_ERROR', message: /with an error \(HTTP 301\): it redirects/ },
+  { what: 'a redirect with an S3 error body', err: s3Error('PermanentRedirect', 301, 'The bucket you are attempting to access must be addressed using the specified endpoint.'), code: 'REMOTE_ERROR', message: /\(PermanentRedirect: The bucket .* endpoint\., HTTP 301\): it redirects/ },
   { what: 'bucket name taken', err: s3Error('BucketAlreadyExists', 409), code: 'CONFLICT', message: /the bucket name is taken; .* pick another \(BucketAlreadyExists\)$/, op: 'CreateBucket' },
   { what: 'bucket already yours', err: s3Error('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.'), code: 'CONFLICT', message: /you already own it/, op: 'CreateBucket' },
   { what: 'invalid bucket name', err: s3Error('InvalidBucketName', 400, 'The specified bucket is not valid.'), code: 'INVALID', message: /InvalidBucketName: The specified bucket is not valid/, op: 'CreateBucket' },
@@ -89,6 +96,7 @@ describe(toRemoteError.name, () => {
     expect(mapped.message).toMatch(message);
     if (details) expect(mapped.details).toMatchObject(details);
     expect(mapped.message).not.toMatch(/UnknownError/);
+    expect(mapped.message).not.toMatch(/(HTTP \d+).*\1/);
     expect(mapped.cause).toBe(err);
   });
 

@@ -14,6 +14,17 @@ export class NotS3ResponseError extends Error {
   }
 }
 
+/**
+ * Thrown (by the capped request handler) when a remote's answer grows past the byte bound: no S3 reply
+ * discovery reads comes near it, so a bigger one is a hostile or broken endpoint, cut off before it is parsed.
+ */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number, readonly declaredBytes?: number) {
+    super(`the answer is larger than ${maxBytes} bytes${declaredBytes !== undefined ? ` (it announced ${declaredBytes})` : ''}`);
+  }
+}
+
 export interface RemoteErrorContext {
   /** What the operator typed (or "Amazon S3"), named in messages. */
   endpoint: string;
@@ -110,6 +121,8 @@ function remoteMessage(e: ErrorLike): string | undefined {
 function remoteCodeOf(e: ErrorLike): string | undefined {
   const code = str(e.Code) ?? str(e.name);
   if (!code || code === 'Error' || code === 'Unknown' || code === 'UnknownError' || code === 'S3ServiceException') return undefined;
+  // Without an error body the SDK names the error after the status ("301"): that is no remote code.
+  if (/^\d{3}$/.test(code)) return undefined;
   return code;
 }
 
@@ -149,7 +162,24 @@ export function toRemoteError(err: unknown, ctx: RemoteErrorContext): Bucketgate
     return new BucketgateError('TIMEOUT', message, { endpoint: where, op: ctx.op, ...(ms ? { timeoutMs: ms } : {}) }, { cause: err });
   }
 
-  // 2. An HTTP answer that is not S3 at all.
+  // 2. An HTTP answer that is not S3 at all: a web page, an answer far too big, or no HTTP at all.
+  if (err instanceof ResponseTooLargeError || name === 'ResponseTooLargeError') {
+    const max = (err as { maxBytes?: number }).maxBytes;
+    return new BucketgateError(
+      'REMOTE_ERROR',
+      `${where} does not look like an S3 storage: its answer to ${ctx.op} is larger than ${max ?? '?'} bytes, which is no S3 ${ctx.op} reply (the rest was not read)`,
+      { endpoint: where, op: ctx.op, notS3: true, ...(max ? { maxBytes: max } : {}), ...(status ? { status } : {}) },
+      { cause: err },
+    );
+  }
+  if (status === undefined && isHttpParseError(e, code)) {
+    return new BucketgateError(
+      'REMOTE_ERROR',
+      `${where} does not look like an S3 storage: what answered on that port does not speak HTTP (check the endpoint URL and port)`,
+      { endpoint: where, op: ctx.op, notS3: true, ...(code ? { parseError: code } : {}) },
+      { cause: err },
+    );
+  }
   if (err instanceof NotS3ResponseError || (status !== undefined && looksLikeHtml(e))) {
     const s = err instanceof NotS3ResponseError ? err.status : status;
     return notS3(where, ctx.op, s, err);
@@ -200,7 +230,9 @@ export function toRemoteError(err: unknown, ctx: RemoteErrorContext): Bucketgate
     }
     if (ctx.op === 'ListBuckets' && (status === 404 || status === 405)) return notS3(where, ctx.op, status, err);
     if (isDeserializationFailure(e)) return notS3(where, ctx.op, status, err);
-    return new BucketgateError('REMOTE_ERROR', `${where} answered ${ctx.op} with an error (${reason}, HTTP ${status})`, details, { cause: err });
+    const withStatus = reason.includes(`HTTP ${status}`) ? reason : `${reason}, HTTP ${status}`;
+    const hint = status >= 300 && status < 400 ? ': it redirects elsewhere (check the endpoint URL, http or https, and the datasource region)' : '';
+    return new BucketgateError('REMOTE_ERROR', `${where} answered ${ctx.op} with an error (${withStatus})${hint}`, details, { cause: err });
   }
 
   // 6. Anything else that still came from the connection (an unknown system code).
@@ -209,6 +241,12 @@ export function toRemoteError(err: unknown, ctx: RemoteErrorContext): Bucketgate
   }
   if (isDeserializationFailure(e)) return notS3(where, ctx.op, undefined, err);
   return new BucketgateError('INTERNAL', 'internal error', undefined, { cause: err });
+}
+
+/** Node's HTTP parser refused the bytes that came back (codes HPE_*, "Parse Error: Expected HTTP/"). */
+function isHttpParseError(e: ErrorLike, code: string | undefined): boolean {
+  if (code?.startsWith('HPE_')) return true;
+  return /\bHPE_[A-Z_]+\b|Parse Error|Expected HTTP\//.test(allMessages(e));
 }
 
 function isDeserializationFailure(e: ErrorLike): boolean {
