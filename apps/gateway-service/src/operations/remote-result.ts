@@ -56,8 +56,15 @@ export function isSuccess(status: number): boolean {
   return (status >= 200 && status < 300) || status === 304;
 }
 
-/** Turns an S3 error document (or a bodiless error status) from the remote into the error to answer with. */
-export function remoteErrorFrom(status: number, xml: string, isObject: boolean): S3Error | RemoteS3Error {
+/** The message given instead of a remote message that contains the datasource's remote credentials. */
+export const SCRUBBED_MESSAGE = 'The remote storage answered with an error whose details cannot be shown.';
+
+/**
+ * Turns an S3 error document (or a bodiless error status) from the remote into the error to answer with.
+ * `reveals` says whether a text contains the datasource's remote credentials (a remote that echoes its secret):
+ * such a message is replaced by a generic one and such a detail dropped, so neither reaches a client or a log.
+ */
+export function remoteErrorFrom(status: number, xml: string, isObject: boolean, reveals: (text: string) => boolean): S3Error | RemoteS3Error {
   const code = xmlRoot(xml) === 'Error' ? xmlText(xml, 'Code') : undefined;
   if (!code) return bodilessError(status, isObject);
   if (REMOTE_CREDENTIAL_ERRORS.has(code)) {
@@ -66,16 +73,19 @@ export function remoteErrorFrom(status: number, xml: string, isObject: boolean):
   if (REMOTE_ADDRESSING_ERRORS.has(code)) {
     return new S3Error('ServiceUnavailable', `The remote storage refused the gateway's request (${code}).`, { RemoteCode: code });
   }
-  const message = xmlText(xml, 'Message') ?? (isS3ErrorCode(code) ? S3_ERRORS[code].message : code);
+  if (reveals(code)) return bodilessError(status, isObject, SCRUBBED_MESSAGE);
+  const fallback = isS3ErrorCode(code) ? S3_ERRORS[code].message : code;
+  const remoteMessage = xmlText(xml, 'Message');
+  const message = remoteMessage === undefined ? fallback : reveals(remoteMessage) ? SCRUBBED_MESSAGE : remoteMessage;
   const extra: Record<string, string> = {};
   for (const name of SAFE_EXTRA) {
     const v = xmlText(xml, name);
-    if (v !== undefined) extra[name] = v;
+    if (v !== undefined && !reveals(v)) extra[name] = v;
   }
   return new RemoteS3Error(status >= 400 ? status : 500, code, message, extra);
 }
 
-function bodilessError(status: number, isObject: boolean): RemoteS3Error {
+function bodilessError(status: number, isObject: boolean, scrubbed?: string): RemoteS3Error {
   const code =
     status === 404 ? (isObject ? 'NoSuchKey' : 'NoSuchBucket')
     : status === 403 ? 'AccessDenied'
@@ -87,7 +97,7 @@ function bodilessError(status: number, isObject: boolean): RemoteS3Error {
     : status === 501 ? 'NotImplemented'
     : status === 503 ? 'SlowDown'
     : 'InternalError';
-  const message = isS3ErrorCode(code) ? S3_ERRORS[code].message : code;
+  const message = scrubbed ?? (isS3ErrorCode(code) ? S3_ERRORS[code].message : code);
   return new RemoteS3Error(status >= 400 ? status : 500, code, message);
 }
 
@@ -99,7 +109,7 @@ export async function throwRemoteError(res: RemoteResponse, isObject: boolean): 
   } catch {
     // an unreadable or oversized error body: fall back to the status
   }
-  throw remoteErrorFrom(res.status, xml, isObject);
+  throw remoteErrorFrom(res.status, xml, isObject, (text) => res.revealsCredentials(text));
 }
 
 /** A successful remote answer streamed back as is (headers filtered); the remote's errors become S3 errors. */
@@ -121,8 +131,7 @@ export async function xmlAnswer(res: RemoteResponse, opts: { isObject: boolean; 
   if (!isSuccess(res.status)) return throwRemoteError(res, opts.isObject);
   const xml = (await readBounded(res.body, opts.limit ?? 4 * 1024 * 1024)).toString('utf8');
   if (xmlRoot(xml) === 'Error') {
-    const err = remoteErrorFrom(500, xml, opts.isObject);
-    throw err;
+    throw remoteErrorFrom(500, xml, opts.isObject, (text) => res.revealsCredentials(text));
   }
   const body = opts.transform ? opts.transform(xml) : xml;
   const headers = passBackResponseHeaders(res.headers);

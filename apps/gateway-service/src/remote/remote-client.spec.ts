@@ -2,6 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { parseAuth, S3Error, verifySignature, type SignedRequest } from '../protocol/index.js';
+import { pino } from 'pino';
+import { handle } from '../s3/pipeline.js';
+import { lookup, signedCtx, workerConfig } from '../testing/fakes.js';
+import { Worker } from '../workers/worker.js';
 import { RemoteClient, RemoteUnavailableError, type RemoteClientConfig } from './remote-client.js';
 
 const REMOTE = { accessKeyId: 'REMOTEKEY', secretAccessKey: 'remote/secret+key' };
@@ -159,5 +163,38 @@ describe(RemoteClient.name, () => {
   it('never exposes the remote secret when serialized', () => {
     expect(JSON.stringify(client)).not.toContain(REMOTE.secretAccessKey);
     expect(JSON.stringify({ ...client })).not.toContain(REMOTE.secretAccessKey);
+  });
+});
+
+describe('a remote that echoes its own secret in an error', () => {
+  let s3: FakeS3;
+  beforeEach(async () => {
+    s3 = new FakeS3();
+    await s3.start();
+  });
+  afterEach(() => s3.stop());
+
+  it.each([
+    ['verbatim', REMOTE.secretAccessKey],
+    ['URL-encoded', encodeURIComponent(REMOTE.secretAccessKey)],
+    ['as its access key', REMOTE.accessKeyId.toLowerCase()],
+  ])('never shows it (%s) to the client nor logs it', async (_how, echoed) => {
+    s3.onRequest = (_s, res) => {
+      res.writeHead(500, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0"?><Error><Code>InternalError</Code><Message>backend auth with ${echoed} failed</Message></Error>`);
+    };
+    const worker = new Worker(workerConfig({ endpoint: s3.url, remote: REMOTE }), { maxInflight: 4, remoteTimeoutMs: 1000 }, { inFlight: 0, requests: 0 });
+    const ctx = await signedCtx({ path: '/alpha/k', workers: lookup(worker) });
+    const lines: string[] = [];
+    ctx.log = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+    await handle(ctx);
+    worker.retire();
+    expect(s3.seen).toHaveLength(1); // the remote really answered
+    expect(ctx.res.statusCode).toBe(500);
+    expect(ctx.res.text).toContain('<Code>InternalError</Code>');
+    expect(ctx.res.text).not.toContain('backend auth');
+    const all = (ctx.res.text + lines.join('')).toLowerCase();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const leak of [REMOTE.secretAccessKey, encodeURIComponent(REMOTE.secretAccessKey), REMOTE.accessKeyId]) expect(all).not.toContain(leak.toLowerCase());
   });
 });

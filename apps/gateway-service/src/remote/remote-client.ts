@@ -6,6 +6,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { S3Error } from '../protocol/index.js';
+import { revealsCredentials } from './credential-leak.js';
 import { queryObject, queryString, remoteAddress, type QueryPairs } from './remote-address.js';
 
 export interface RemoteClientConfig {
@@ -37,6 +38,8 @@ export interface RemoteResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: IncomingMessage;
+  /** True when a text from this answer (an error message) contains the remote's credentials: never pass it on. */
+  revealsCredentials(text: string): boolean;
 }
 
 /** The remote did not answer, or not in time: the client may retry (503). Details go to the log only. */
@@ -179,7 +182,8 @@ export class RemoteClient {
           return;
         }
         settled = true;
-        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+        const creds = { accessKeyId: this.#cfg.accessKeyId, secretAccessKey: this.#cfg.secretAccessKey };
+        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res, revealsCredentials: (text) => revealsCredentials(text, creds) });
       });
       req.on('error', (err) => {
         if (bodyError !== undefined) return fail(bodyError);

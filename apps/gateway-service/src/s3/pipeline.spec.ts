@@ -37,7 +37,7 @@ describe(handle.name, () => {
     ['PUT', '/gamma/k', {}, 'AccessDenied', 403],
     ['GET', '/gamma', { acl: '' }, 'AccessDenied', 403],
     ['GET', '/alpha', { acl: '' }, 'NotImplemented', 501],
-    ['PUT', '/alpha', {}, 'NotImplemented', 501],
+    ['DELETE', '/alpha', {}, 'NotImplemented', 501],
   ])('%s %s %j -> %s without contacting the remote', async (method, path, query, code, status) => {
     const remote = new FakeRemote();
     const ctx = await signedCtx({ method, path, query, workers: lookup(fakeWorker({}, remote)) });

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { PassThrough, Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { WorkerConfig } from '@bucketgate/contracts';
+import { revealsCredentials } from '../remote/credential-leak.js';
 import type { OnwardRequest, RemoteResponse } from '../remote/remote-client.js';
 import type { S3Ctx, WorkerLookup } from '../s3/s3.types.js';
 import { Worker, type RemoteLike } from '../workers/worker.js';
@@ -45,7 +46,8 @@ export class FakeRemote implements RemoteLike {
     const a = this.answer(r);
     const body = new PassThrough();
     body.end(a.text ?? '');
-    return { status: a.status ?? 200, headers: a.headers ?? {}, body: body as unknown as IncomingMessage };
+    const creds = workerConfig().remote;
+    return { status: a.status ?? 200, headers: a.headers ?? {}, body: body as unknown as IncomingMessage, revealsCredentials: (t) => revealsCredentials(t, creds) };
   }
   regionFor(): string {
     return 'us-east-1';
