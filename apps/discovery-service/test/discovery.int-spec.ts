@@ -9,7 +9,8 @@ import { REDACT_PATHS, RpcClient } from '@bucketgate/runtime';
 import { freePort, startNatsServer, testS3, type TestNats } from '@bucketgate/runtime/testing';
 import { startDiscoveryService } from '../src/app.js';
 import { toDiscoveryEnv } from '../src/config/env.js';
-import { startHangUpServer, startListDeniedS3, startSelfSignedTlsServer, startSilentServer, startWebServer } from './support/fake-remotes.js';
+import { startBannerServer, startHangUpServer, startHugeListingServer, startListDeniedS3, startSelfSignedTlsServer, startSilentServer, startWebServer } from './support/fake-remotes.js';
+import { MAX_RESPONSE_BYTES } from '../src/buckets/s3-client.js';
 
 /**
  * The discovery service booted in-process on a real NATS server, called through RpcClient exactly as the
@@ -293,6 +294,68 @@ describe('discovery service over NATS', () => {
       } finally {
         await web.close();
         await notFound.close();
+      }
+    });
+  });
+
+  describe('hostile remotes', () => {
+    const creds = { apiKey: 'AKSOMETHING', apiSecret: 'some-secret-value', region: 'us-east-1' };
+    const MiB = 1024 * 1024;
+
+    it('cuts off a ListBuckets answer past the byte bound (chunked, generated without end) while other calls go on', async () => {
+      const huge = await startHugeListingServer(256 * MiB);
+      try {
+        const hostile = timed(failure(rpc.call(ListBuckets, { ...creds, endpoint: huge.endpoint })));
+        const normal = timed(rpc.call(ListBuckets, { ...rgw, bucketsRegexp: `^${prefix}-a$` }));
+        const [bad, good] = await Promise.all([hostile, normal]);
+        expect(bad.value.code).toBe('REMOTE_ERROR');
+        expect(bad.value.message).toBe(
+          `${huge.endpoint} does not look like an S3 storage: its answer to ListBuckets is larger than ${MAX_RESPONSE_BYTES} bytes, which is no S3 ListBuckets reply (the rest was not read)`,
+        );
+        expect(bad.value.details).toMatchObject({ notS3: true, maxBytes: MAX_RESPONSE_BYTES });
+        expect(bad.ms).toBeLessThan(3_000);
+        expect(good.value.buckets.filter((b) => b.selected).map((b) => b.name)).toEqual([`${prefix}-a`]);
+        expect(good.ms).toBeLessThan(3_000);
+        // The connection was closed soon after the bound: far from all of it was sent.
+        await huge.finished();
+        expect(huge.sent()).toBeLessThan(MAX_RESPONSE_BYTES + 16 * MiB);
+      } finally {
+        await huge.close();
+      }
+    }, 15_000);
+
+    it('refuses at once an answer that announces a Content-Length past the bound', async () => {
+      const huge = await startHugeListingServer(300 * MiB, { announce: true });
+      try {
+        const { value: err, ms } = await timed(failure(rpc.call(CheckCredentials, { ...creds, endpoint: huge.endpoint })));
+        expect(err.code).toBe('REMOTE_ERROR');
+        expect(err.message).toMatch(new RegExp(`answer to ListBuckets is larger than ${MAX_RESPONSE_BYTES} bytes`));
+        expect(ms).toBeLessThan(2_000);
+        await huge.finished();
+        expect(huge.sent()).toBeLessThan(MAX_RESPONSE_BYTES);
+      } finally {
+        await huge.close();
+      }
+    }, 15_000);
+
+    it('answers REMOTE_ERROR "does not look like an S3 storage" when the port does not speak HTTP', async () => {
+      const ssh = await startBannerServer('SSH-2.0-x\r\n');
+      const before = logLines.length;
+      try {
+        for (const call of [
+          () => rpc.call(ListBuckets, { ...creds, endpoint: ssh.endpoint }),
+          () => rpc.call(CheckCredentials, { ...creds, endpoint: ssh.endpoint, buckets: ['some-bucket'] }),
+          () => rpc.call(CreateBucket, { ...creds, endpoint: ssh.endpoint, bucket: 'some-bucket' }),
+        ]) {
+          const err = await failure(call());
+          expect(err.code).toBe('REMOTE_ERROR');
+          expect(err.message).toBe(`${ssh.endpoint} does not look like an S3 storage: what answered on that port does not speak HTTP (check the endpoint URL and port)`);
+        }
+        const logged = logLines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(logged.filter((e) => e.level === 50)).toEqual([]);
+        expect(logged.filter((e) => e.outcome === 'REMOTE_ERROR')).toHaveLength(3);
+      } finally {
+        await ssh.close();
       }
     });
   });

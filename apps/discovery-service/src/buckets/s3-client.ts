@@ -1,9 +1,62 @@
+import { pipeline, Readable, Transform } from 'node:stream';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
 import type { RemoteAccess } from '@bucketgate/contracts';
+import { ResponseTooLargeError } from './remote-errors.js';
 
 /** The region requests are signed for when none is given (what AWS and most S3-compatible stores accept). */
 export const DEFAULT_SIGNING_REGION = 'us-east-1';
+
+/**
+ * The most bytes discovery reads of one answer. A ListBuckets page of 10,000 buckets is under 2 MiB of XML
+ * and every other answer it reads is a few hundred bytes; a bigger answer is cut off before the SDK buffers
+ * and parses it (which would hold the whole of it in memory and block the event loop for every caller).
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The Node HTTP handler with a bound on the size of each answer's body: an announced Content-Length past
+ * the bound fails at once, and a body that grows past it (chunked, or lying about its length) is destroyed
+ * (closing the connection) with a ResponseTooLargeError as soon as the bound is crossed.
+ */
+export class CappedHttpHandler extends NodeHttpHandler {
+  constructor(options: NodeHttpHandlerOptions, readonly maxResponseBytes: number = MAX_RESPONSE_BYTES) {
+    super(options);
+  }
+
+  override async handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    const out = await super.handle(...args);
+    const { response } = out;
+    const body: unknown = response.body;
+    const declared = Number(headerValue(response.headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
+      if (body instanceof Readable) body.destroy();
+      throw new ResponseTooLargeError(this.maxResponseBytes, declared);
+    }
+    if (body instanceof Readable) response.body = capped(body, this.maxResponseBytes);
+    return out;
+  }
+}
+
+function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+/** `source` passed through a counter that errors (and so destroys the source) once more than `max` bytes went by. */
+function capped(source: Readable, max: number): Readable {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > max) done(new ResponseTooLargeError(max));
+      else done(null, chunk);
+    },
+  });
+  // The error reaches whoever reads `counter` (the SDK's body collector); pipeline destroys the source with it.
+  pipeline(source, counter, () => undefined);
+  return counter;
+}
 
 export interface ClientTimeouts {
   connectTimeoutMs: number;
@@ -39,7 +92,7 @@ export function s3ClientConfig(remote: RemoteAccess, timeouts: ClientTimeouts): 
     ignoreConfiguredEndpointUrls: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({
+    requestHandler: new CappedHttpHandler({
       connectionTimeout: timeouts.connectTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
       throwOnRequestTimeout: true,

@@ -125,3 +125,54 @@ export async function startListDeniedS3(buckets: Record<string, 200 | 403 | 'mov
   const port = await listen(server, sockets);
   return { endpoint: `http://127.0.0.1:${port}`, seen, close: closer(server, sockets) };
 }
+
+/** Accepts TCP connections, writes `banner` (e.g. an SSH greeting) and closes: a port that does not speak HTTP. */
+export async function startBannerServer(banner: string): Promise<Running> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((s) => {
+    s.on('error', () => undefined);
+    s.end(banner);
+  });
+  const port = await listen(server, sockets);
+  return { endpoint: `http://127.0.0.1:${port}`, close: closer(server, sockets) };
+}
+
+/**
+ * A hostile "S3" endpoint: ListBuckets answers 200 with a valid-looking ListAllMyBucketsResult that goes on
+ * for `totalBytes`, generated on the fly and sent chunked (or, with `announce`, with that Content-Length).
+ * It writes only as fast as the client reads and stops when the client goes away; `sent()` is the bytes written.
+ */
+export async function startHugeListingServer(totalBytes: number, opts: { announce?: boolean } = {}): Promise<Running & { sent: () => number; finished: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let sent = 0;
+  let done: Promise<void> = Promise.resolve();
+  const server = createHttpServer((_req, res) => {
+    const head = '<?xml version="1.0" encoding="UTF-8"?><ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>x</ID></Owner><Buckets>';
+    res.writeHead(200, { 'content-type': 'application/xml', ...(opts.announce ? { 'content-length': String(totalBytes) } : {}) });
+    done = new Promise<void>((resolve) => {
+      res.on('close', resolve);
+      let n = 0;
+      const entry = () => `<Bucket><Name>bucket-${String(n++).padStart(8, '0')}</Name><CreationDate>2024-05-01T10:00:00.000Z</CreationDate></Bucket>`;
+      const chunk = () => {
+        let s = '';
+        while (s.length < 64 * 1024) s += entry();
+        return s;
+      };
+      const pump = () => {
+        if (sent === 0) {
+          sent += head.length;
+          res.write(head);
+        }
+        while (!res.destroyed && sent < totalBytes) {
+          const c = chunk();
+          sent += c.length;
+          if (!res.write(c)) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end('</Buckets></ListAllMyBucketsResult>');
+      };
+      pump();
+    });
+  });
+  const port = await listen(server, sockets);
+  return { endpoint: `http://127.0.0.1:${port}`, sent: () => sent, finished: () => done, close: closer(server, sockets) };
+}
