@@ -127,6 +127,13 @@ describe('discovery service over NATS', () => {
       expect(err.message).toMatch(/BucketAlreadyExists/);
     });
 
+    it('answers CONFLICT for a bucket the account already owns (RGW itself answers 200 to that create)', async () => {
+      const err = await failure(createViaService(`${prefix}-a`));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.message).toBe(`bucket "${prefix}-a" already exists on ${s3.endpoint} and is yours; nothing was created`);
+      expect(err.details).toMatchObject({ bucket: `${prefix}-a`, owned: true });
+    });
+
     it('refuses a bucket name S3 does not accept with INVALID', async () => {
       const err = await failure(rpc.call(CreateBucket, { ...rgw, bucket: 'Not_A_Valid_Name' }));
       expect(err.code).toBe('INVALID');

@@ -157,6 +157,33 @@ describe(BucketsService.name, () => {
       await expect(service.create(create({ bucket: 'new-bucket' }))).resolves.toEqual({ name: 'new-bucket', created: true });
     });
 
+    it('answers CONFLICT without creating when the bucket exists and is the account\'s own', async () => {
+      let creates = 0;
+      const { service, storage } = sut({ heads: { 'mine-already': { state: 'found' } }, list: async () => [{ name: 'mine-already' }], create: async () => void creates++ });
+      await expect(service.create(create({ bucket: 'mine-already' }))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'bucket "mine-already" already exists on http://storage.test:9000 and is yours; nothing was created',
+        details: { bucket: 'mine-already', owned: true },
+      });
+      expect(creates).toBe(0);
+      expect(storage.heads).toEqual(['mine-already']);
+    });
+
+    it('answers CONFLICT for a bucket the credentials reach but another account owns, or when listing is denied', async () => {
+      const shared = sut({ heads: { shared: { state: 'found' } }, list: async () => [] });
+      await expect(shared.service.create(create({ bucket: 'shared' }))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already exists .* another account owns it/) });
+      const unlisted = sut({ heads: { shared: { state: 'found' } }, list: async () => { throw denied(); } });
+      await expect(unlisted.service.create(create({ bucket: 'shared' }))).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already exists .* can already use it; nothing was created$/) });
+    });
+
+    it('creates when HeadBucket says missing, and lets the store answer for a forbidden name', async () => {
+      let creates = 0;
+      const { service } = sut({ heads: { taken: { state: 'forbidden' } }, create: async () => void creates++ });
+      await expect(service.create(create({ bucket: 'fresh' }))).resolves.toEqual({ name: 'fresh', created: true });
+      await expect(service.create(create({ bucket: 'taken' }))).resolves.toEqual({ name: 'taken', created: true });
+      expect(creates).toBe(2);
+    });
+
     it('refuses a name S3 would refuse, without asking the remote', async () => {
       const { service, storage } = sut({});
       await expect(service.create(create({ bucket: 'Upper_Case' }))).rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/lowercase/) });

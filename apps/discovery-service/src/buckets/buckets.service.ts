@@ -92,6 +92,9 @@ export class BucketsService {
     const problem = validateNewBucketName(req.bucket);
     if (problem) throw new BucketgateError('INVALID', `cannot create bucket "${req.bucket}": ${problem}`, { field: 'bucket' });
     return this.withRemote('CreateBucket', req, async (session) => {
+      // Some stores (Ceph RGW, Amazon S3 in us-east-1) answer 200 to creating a bucket the account already
+      // owns: ask first, so "created" is only ever said of a bucket that was not there.
+      if ((await session.headBucket(req.bucket)).state === 'found') throw await this.alreadyThere(session, req, req.bucket);
       try {
         await session.createBucket(req.bucket);
       } catch (err) {
@@ -100,6 +103,24 @@ export class BucketsService {
       }
       return { name: req.bucket, created: true as const };
     }, { bucket: req.bucket });
+  }
+
+  /** CONFLICT for a bucket that exists and these credentials reach; "yours" when the account's listing has it. */
+  private async alreadyThere(session: RemoteSession, remote: RemoteAccess, bucket: string): Promise<BucketgateError> {
+    const where = endpointLabel(remote);
+    const owned = await session.listBuckets().then(
+      (buckets) => buckets.some((b) => b.name === bucket),
+      () => undefined,
+    );
+    const whose = owned === true
+      ? 'and is yours'
+      : owned === false
+        ? 'and these credentials can use it, though another account owns it'
+        : 'and these credentials can already use it';
+    return new BucketgateError('CONFLICT', `bucket "${bucket}" already exists on ${where} ${whose}; nothing was created`, {
+      bucket,
+      ...(owned !== undefined ? { owned } : {}),
+    });
   }
 
   private async listOrExplain(session: RemoteSession, remote: RemoteAccess) {
