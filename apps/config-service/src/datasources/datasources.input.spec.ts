@@ -17,6 +17,8 @@ describe(parseExpectedRevision.name, () => {
     ['"abc"', undefined, /If-Match must be the ETag/],
     ['"0"', undefined, /If-Match/],
     [undefined, '-1', /expectedRevision must be a positive integer/],
+    [undefined, '', /expectedRevision must be a positive integer .* got nothing \(\?expectedRevision= is empty/],
+    ['"3"', '', /expectedRevision must be a positive integer/],
     [undefined, ['1', '2'], /expectedRevision must be a positive integer/],
     ['"3"', '4', /disagree/],
   ])('refuses If-Match %j with expectedRevision %j', (ifMatch, query, message) => {

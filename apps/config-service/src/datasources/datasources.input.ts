@@ -62,9 +62,10 @@ export function parseDeleteRpc(data: unknown): { name: string; expectedRevision?
 export function parseExpectedRevision(ifMatch: string | undefined, query: unknown): number | undefined {
   const fromHeader = parseIfMatch(ifMatch);
   let fromQuery: number | undefined;
-  if (query !== undefined && query !== '') {
+  if (query !== undefined) {
     if (typeof query !== 'string' || !/^[1-9][0-9]{0,15}$/.test(query)) {
-      throw new BucketgateError('INVALID', `expectedRevision must be a positive integer (the "revision" you read), got "${String(query)}"`);
+      const got = query === '' ? 'nothing (?expectedRevision= is empty; leave it out to use the revision read now)' : `"${String(query)}"`;
+      throw new BucketgateError('INVALID', `expectedRevision must be a positive integer (the "revision" you read), got ${got}`);
     }
     fromQuery = Number(query);
   }
