@@ -10,6 +10,8 @@ import { loadMasterKey } from './crypto/master-key.js';
 import { EdgeErrorFilter } from './http/edge-error.filter.js';
 import { jsonBody } from './http/json-body.js';
 import { requestContext } from './http/request-context.js';
+import { csrfGuard, hostGuard, type GuardPolicy } from './http/request-guards.js';
+import { expressRoutes, RouteTable } from './http/route-table.js';
 import { staticFiles } from './web/static-files.js';
 
 export interface ConfigApp {
@@ -32,10 +34,14 @@ export async function startConfigApp(env: ConfigEnv, logger: Logger): Promise<Co
   });
   try {
     app.disable('x-powered-by');
+    const policy: GuardPolicy = { listenHost: env.host.toLowerCase(), allowedHosts: env.allowedHosts, allowedOrigins: env.allowedOrigins };
     app.use(requestContext(logger));
+    app.use(hostGuard(policy)); // before the web page too: DNS rebinding must not reach anything
+    app.use(csrfGuard(policy));
     app.use(staticFiles(env.webDistDir));
     app.use(jsonBody());
-    app.useGlobalFilters(new EdgeErrorFilter(logger));
+    const routes = new RouteTable(() => expressRoutes(app.getHttpAdapter().getInstance()));
+    app.useGlobalFilters(new EdgeErrorFilter(logger, routes));
     app.connectMicroservice<MicroserviceOptions>(natsServerOptions(env.natsServers, 'config-service'), { inheritAppConfig: true });
     await app.startAllMicroservices();
     await app.listen(env.port, env.host);
@@ -46,6 +52,9 @@ export async function startConfigApp(env: ConfigEnv, logger: Logger): Promise<Co
   const address = app.getHttpServer().address() as { port: number };
   const host = env.host.includes(':') ? `[${env.host}]` : env.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info({ url, nats: env.natsServers, web: env.webDistDir ?? null, gateway: env.gatewayPublicUrl }, 'config service listening');
+  logger.info(
+    { url, nats: env.natsServers, web: env.webDistDir ?? null, gateway: env.gatewayPublicUrl, allowedHosts: env.allowedHosts, allowedOrigins: env.allowedOrigins },
+    'config service listening',
+  );
   return { app, url, close: () => app.close() };
 }

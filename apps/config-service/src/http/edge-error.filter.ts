@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RpcErrorFilter } from '@bucketgate/runtime';
 import type { Logger } from 'pino';
 import { sendError, toRestError } from './rest-errors.js';
+import type { RouteTable } from './route-table.js';
 
 /**
  * The one global filter of the hybrid app (the NATS side inherits the app config): REST errors become
@@ -13,15 +14,20 @@ import { sendError, toRestError } from './rest-errors.js';
 export class EdgeErrorFilter implements ExceptionFilter {
   private readonly rpc: RpcErrorFilter;
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    private readonly routes?: RouteTable,
+  ) {
     this.rpc = new RpcErrorFilter(logger);
   }
 
   catch(exception: unknown, host: ArgumentsHost) {
     if (host.getType() === 'rpc') return this.rpc.catch(exception, host);
     const http = host.switchToHttp();
-    const { status, body } = toRestError(exception, http.getRequest<IncomingMessage>(), this.logger);
-    sendError(http.getResponse<ServerResponse>(), status, body);
+    const { status, body, allow } = toRestError(exception, http.getRequest<IncomingMessage>(), this.logger, this.routes);
+    const res = http.getResponse<ServerResponse>();
+    if (allow !== undefined && !res.headersSent) res.setHeader('Allow', allow);
+    sendError(res, status, body);
     return undefined;
   }
 }

@@ -7,7 +7,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Past this many bytes an oversized body is no longer drained politely: the connection is dropped. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+/** application/json or application/<x>+json, optionally with charset=utf-8. */
+export const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/** What a wrong Content-Type gets told. */
+export function notJsonMessage(type: string | undefined): string {
+  return `send the request body as JSON with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`;
+}
 
 function invalid(res: ServerResponse, message: string): void {
   sendError(res, 400, new BucketgateError('INVALID', message).toBody());
@@ -29,7 +35,7 @@ export function jsonBody() {
     const type = req.headers['content-type'];
     if (!type || !JSON_TYPE.test(type)) {
       req.resume();
-      invalid(res, `send the request body as JSON with "Content-Type: application/json" (got ${type ? `"${type}"` : 'no Content-Type'})`);
+      invalid(res, notJsonMessage(type));
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);

@@ -3,13 +3,14 @@ import { HttpException } from '@nestjs/common';
 import { BucketgateError, HTTP_STATUS, type ErrorBody } from '@bucketgate/contracts';
 import type { Logger } from 'pino';
 import { requestIdOf } from './request-context.js';
+import type { RouteTable } from './route-table.js';
 
 /**
  * The REST edge's one mapping: a BucketgateError keeps its code and message (status from HTTP_STATUS); a Nest
- * HttpException (e.g. an unknown route) gets the matching code; anything else is INTERNAL, logged once with the
+ * HttpException (e.g. an unknown route) gets the matching code, or 405 + `Allow` when only the method is wrong; anything else is INTERNAL, logged once with the
  * request id, and its message is not shown to the client.
  */
-export function toRestError(err: unknown, req: IncomingMessage, logger: Logger): { status: number; body: ErrorBody } {
+export function toRestError(err: unknown, req: IncomingMessage, logger: Logger, routes?: RouteTable): { status: number; body: ErrorBody; allow?: string } {
   const requestId = requestIdOf(req);
   if (err instanceof BucketgateError) {
     if (err.code === 'INTERNAL') logger.error({ err, requestId, method: req.method, path: pathOf(req) }, 'request failed: internal error');
@@ -17,7 +18,14 @@ export function toRestError(err: unknown, req: IncomingMessage, logger: Logger):
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    if (status === 404) return { status, body: { code: 'NOT_FOUND', message: `no such route: ${req.method} ${pathOf(req)} (the REST API lives under /api)` } };
+    if (status === 404) {
+      const allowed = routes?.allowedMethods(pathOf(req)) ?? [];
+      if (allowed.length > 0) {
+        const allow = allowed.join(', ');
+        return { status: 405, allow, body: { code: 'INVALID', message: `${req.method} is not allowed on ${pathOf(req)}; it answers to ${allow}` } };
+      }
+      return { status, body: { code: 'NOT_FOUND', message: `no such route: ${req.method} ${pathOf(req)} (the REST API lives under /api)` } };
+    }
     if (status >= 400 && status < 500) return { status: 400, body: { code: 'INVALID', message: err.message } };
   }
   logger.error({ err, requestId, method: req.method, path: pathOf(req) }, 'request failed: unexpected error');
