@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -198,6 +199,8 @@ describe('gateway (real NATS, real S3)', () => {
       domain: 'gw.test',
       maxInflight: 64,
       remoteTimeoutMs: 10_000,
+      headersTimeoutMs: 30_000,
+      clientIdleTimeoutMs: 60_000,
     };
     gw = await startGateway(env, pino({ level: env.logLevel }));
     endpoint = `http://127.0.0.1:${gw.port}`;
@@ -625,14 +628,129 @@ describe('gateway (real NATS, real S3)', () => {
 
   it('survives a NATS restart: keeps serving while NATS is down, picks up changes after', async () => {
     const c = client(ds1.creds);
+    const natsHealth = async () => ((await (await fetch(`${endpoint}/_health`)).json()) as { nats: string }).nats;
+    expect(await natsHealth()).toBe('connected');
     await nats.stop();
     expect((await c.send(new HeadObjectCommand({ Bucket: A, Key: 'range.bin' }))).ContentLength).toBe(10_000);
+    await waitFor('/_health reports the outage', async () => (await natsHealth()) === 'disconnected', 5_000);
     await nats.restart();
+    await waitFor('/_health reports NATS back', async () => (await natsHealth()) === 'connected', 15_000);
     const late = { name: 'ds-late', creds: issued() };
     await waitFor('KV writable again', async () => (await publish(baseConfig(late.name, late.creds, { buckets: [B] }))) > 0, 15_000);
     await waitFor('datasource created after the restart is served', async () =>
       ((await client(late.creds).send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).join() === B, 15_000);
     await kv.delete(late.name);
     await waitFor('deleted after restart', async () => (await errorOf(client(late.creds).send(new ListBucketsCommand({})))).name === 'InvalidAccessKeyId', 5_000);
+  });
+  describe('a second gateway (re)started while the config service is down', () => {
+    let gw2: GatewayApp;
+    let ep2: string;
+    const lines: string[] = [];
+    const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    /** A raw signed request (UNSIGNED-PAYLOAD) to gw2: headers only, the test decides what body bytes follow. */
+    async function rawSigned(method: string, path: string, headers: Record<string, string>) {
+      const port = Number(new URL(ep2).port);
+      const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: ds1.creds, sha256: Sha256, uriEscapePath: false });
+      const signed = await signer.sign(
+        new HttpRequest({ method, protocol: 'http:', hostname: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers } }),
+      );
+      const req = http.request({ method, host: '127.0.0.1', port, path, headers: signed.headers });
+      const answer = new Promise<{ status: number; text: string; at: number }>((resolve, reject) => {
+        req.on('response', (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (d: string) => (text += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, text, at: Date.now() }));
+        });
+        req.on('error', reject);
+      });
+      return { req, answer };
+    }
+
+    beforeAll(async () => {
+      configDown = true;
+      const env: GatewayEnv = {
+        natsServers: [nats.url], logLevel: 'info', host: '127.0.0.1', port: 0, publicUrl: 'http://gateway2.test:9100',
+        instanceId: `gw-test2-${RAND}`, maxInflight: 8, remoteTimeoutMs: 10_000, headersTimeoutMs: 1_500, clientIdleTimeoutMs: 1_000,
+      };
+      const calls = resolveCalls;
+      gw2 = await startGateway(env, pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
+      ep2 = `http://127.0.0.1:${gw2.port}`;
+      await waitFor('gw2 tried to resolve ds1', async () => resolveCalls > calls + 1, 10_000);
+    });
+    afterAll(async () => {
+      configDown = false;
+      await gw2?.close();
+    });
+
+    const client2 = (creds: { accessKeyId: string; secretAccessKey: string }) =>
+      new S3Client({ endpoint: ep2, region: 'us-east-1', credentials: creds, forcePathStyle: true, maxAttempts: 1 });
+
+    it('answers a valid key 503 (retryable) and /_health "starting" until its datasources are loaded', async () => {
+      expect(await errorOf(client2(ds1.creds).send(new ListBucketsCommand({})))).toEqual({ name: 'ServiceUnavailable', status: 503 });
+      const starting = await fetch(`${ep2}/_health`);
+      expect(starting.status).toBe(503);
+      expect(await starting.json()).toMatchObject({ status: 'starting', nats: 'connected' });
+      configDown = false;
+      await waitFor('gw2 healthy', async () => (await fetch(`${ep2}/_health`)).status === 200, 15_000);
+      expect(((await client2(ds1.creds).send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).sort()).toEqual([A, B]);
+      expect(await errorOf(client2(issued()).send(new ListBucketsCommand({})))).toEqual({ name: 'InvalidAccessKeyId', status: 403 });
+      expect((await fetch(`${ep2}/_health`, { method: 'POST' })).status).toBe(405);
+    });
+
+    it('cuts a stalled upload body after GATEWAY_CLIENT_IDLE_TIMEOUT_MS: 400 RequestTimeout, slot freed, nothing stored', async () => {
+      const { req, answer } = await rawSigned('PUT', `/${A}/stalled.bin`, { 'content-length': '1000' });
+      const sent = Date.now();
+      req.write(Buffer.alloc(10, 1)); // then nothing more
+      const res = await answer;
+      req.destroy();
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('<Code>RequestTimeout</Code>');
+      expect(res.at - sent).toBeGreaterThanOrEqual(900);
+      expect(res.at - sent).toBeLessThan(5_000);
+      const worker = gw2.workers.byAccessKey(ds1.creds.accessKeyId)!;
+      await waitFor('slot freed', async () => worker.inFlight === 0, 2_000);
+      expect(await errorOf(admin.send(new HeadObjectCommand({ Bucket: A, Key: 'stalled.bin' })))).toMatchObject({ status: 404 });
+    });
+
+    it('refuses a PUT over 5 GiB at once (EntityTooLarge) instead of waiting for the body', async () => {
+      const { req, answer } = await rawSigned('PUT', `/${A}/huge.bin`, { 'content-length': String(6 * 1024 ** 3) });
+      req.flushHeaders();
+      const res = await answer;
+      req.destroy();
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('<Code>EntityTooLarge</Code>');
+    });
+
+    it('cuts a connection that trickles its headers (slowloris) after GATEWAY_HEADERS_TIMEOUT_MS', async () => {
+      const port = Number(new URL(ep2).port);
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve) => {
+        const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET /${A} HTTP/1.1\r\nHost: 127.0.0.1\r\n`));
+        const trickle = setInterval(() => sock.writable && sock.write('X-Slow: 1\r\n'), 200);
+        const giveUp = setTimeout(() => sock.destroy(), 10_000);
+        sock.on('error', () => undefined);
+        sock.resume();
+        sock.on('close', () => {
+          clearInterval(trickle);
+          clearTimeout(giveUp);
+          resolve(Date.now() - started);
+        });
+      });
+      expect(closedAfter).toBeGreaterThanOrEqual(1_400);
+      expect(closedAfter).toBeLessThan(5_000);
+    });
+
+    it('logs a request the client abandoned with status 499', async () => {
+      const ac = new AbortController();
+      const out = await client2(ds1.creds).send(new GetObjectCommand({ Bucket: A, Key: 'big/sdk.bin' }), { abortSignal: ac.signal });
+      const body = out.Body as Readable;
+      await new Promise<void>((resolve) => body.once('data', () => resolve()));
+      ac.abort();
+      body.destroy();
+      const entry = await waitFor('request log line', async () => logs().find((l) => l.msg === 'request' && l.aborted === true && l.method === 'GET'), 5_000);
+      expect(entry.status).toBe(499);
+    });
   });
 });

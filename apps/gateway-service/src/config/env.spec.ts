@@ -11,6 +11,8 @@ describe(loadGatewayEnv.name, () => {
       publicUrl: 'http://127.0.0.1:9100',
       maxInflight: 256,
       remoteTimeoutMs: 30_000,
+      headersTimeoutMs: 30_000,
+      clientIdleTimeoutMs: 60_000,
     });
     expect(env.domain).toBeUndefined();
     expect(env.instanceId).toMatch(/^[-/_=.a-zA-Z0-9]+-\d+$/);
@@ -27,6 +29,8 @@ describe(loadGatewayEnv.name, () => {
       GATEWAY_DOMAIN: 'S3.Example.com.',
       GATEWAY_MAX_INFLIGHT: '8',
       GATEWAY_REMOTE_TIMEOUT_MS: '1500',
+      GATEWAY_HEADERS_TIMEOUT_MS: '5000',
+      GATEWAY_CLIENT_IDLE_TIMEOUT_MS: '0',
     });
     expect(env).toEqual({
       natsServers: ['nats://a:4222', 'nats://b:4222'],
@@ -38,6 +42,8 @@ describe(loadGatewayEnv.name, () => {
       domain: 's3.example.com',
       maxInflight: 8,
       remoteTimeoutMs: 1500,
+      headersTimeoutMs: 5000,
+      clientIdleTimeoutMs: 0,
     });
   });
 
@@ -49,6 +55,8 @@ describe(loadGatewayEnv.name, () => {
     ['GATEWAY_INSTANCE_ID', 'has space'],
     ['GATEWAY_DOMAIN', 'bad_domain!'],
     ['LOG_LEVEL', 'loud'],
+    ['GATEWAY_HEADERS_TIMEOUT_MS', '0'],
+    ['GATEWAY_CLIENT_IDLE_TIMEOUT_MS', '-1'],
   ])('fails fast naming %s when it is %j', (name, value) => {
     expect(() => loadGatewayEnv({ [name]: value })).toThrow(name);
   });

@@ -34,6 +34,10 @@ export const GatewayEnvSchema = z.object({
     .transform((v) => (v ? v.replace(/^\.+|\.+$/g, '') : undefined) || undefined),
   GATEWAY_MAX_INFLIGHT: int(256, 1, 100_000),
   GATEWAY_REMOTE_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+  /** Request line + headers must arrive within this (slowloris). */
+  GATEWAY_HEADERS_TIMEOUT_MS: int(30_000, 100, 600_000),
+  /** A request body that sends nothing for this long is cut (400 RequestTimeout); 0 = never. */
+  GATEWAY_CLIENT_IDLE_TIMEOUT_MS: int(60_000, 0, 86_400_000),
 });
 
 export interface GatewayEnv {
@@ -46,6 +50,8 @@ export interface GatewayEnv {
   domain?: string;
   maxInflight: number;
   remoteTimeoutMs: number;
+  headersTimeoutMs: number;
+  clientIdleTimeoutMs: number;
 }
 
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
@@ -60,6 +66,8 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
     domain: e.GATEWAY_DOMAIN,
     maxInflight: e.GATEWAY_MAX_INFLIGHT,
     remoteTimeoutMs: e.GATEWAY_REMOTE_TIMEOUT_MS,
+    headersTimeoutMs: e.GATEWAY_HEADERS_TIMEOUT_MS,
+    clientIdleTimeoutMs: e.GATEWAY_CLIENT_IDLE_TIMEOUT_MS,
   };
 }
 

@@ -53,6 +53,21 @@ describe(authenticate.name, () => {
     expect(ctx.worker).toBeUndefined();
   });
 
+  it('answers an unknown key with a retryable ServiceUnavailable while datasources are still loading', async () => {
+    const loading = { ...lookup(fakeWorker()), loading: () => true };
+    const unknown = await signedCtx({ accessKeyId: 'NOPE', secretAccessKey: 'issued-secret' }, loading);
+    let err: unknown;
+    try {
+      authenticate(unknown);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'ServiceUnavailable', status: 503, message: expect.stringMatching(/still loading its datasources; retry/) });
+    // a loaded datasource's key is served as usual meanwhile
+    const known = await signedCtx({ accessKeyId: 'BGKEY1', secretAccessKey: 'issued-secret' }, loading);
+    expect(codeOf(() => authenticate(known))).toBe('ok');
+  });
+
   it('refuses anonymous requests', () => {
     const ctx = fakeCtx({ url: '/alpha/k' });
     parseRequest(ctx);

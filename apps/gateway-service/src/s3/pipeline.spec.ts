@@ -179,6 +179,31 @@ describe(handle.name, () => {
     expect(ctx.res.text).toContain('<Code>InvalidBucketName</Code>');
   });
 
+  it.each([
+    ['PutObject', {}],
+    ['UploadPart', { partNumber: '1', uploadId: 'u1' }],
+  ])('refuses a %s over 5 GiB up front (EntityTooLarge), without contacting the remote', async (_op, query) => {
+    const remote = new FakeRemote();
+    const worker = fakeWorker({}, remote);
+    const size = 5 * 1024 ** 3 + 1;
+    const ctx = await signedCtx({ method: 'PUT', path: '/alpha/huge.bin', query, headers: { 'content-length': String(size) }, workers: lookup(worker) });
+    await handle(ctx);
+    expect(ctx.res.statusCode).toBe(400);
+    expect(ctx.res.text).toContain('<Code>EntityTooLarge</Code>');
+    expect(ctx.res.text).toContain(`<ProposedSize>${size}</ProposedSize>`);
+    expect(ctx.res.text).toContain('<MaxSizeAllowed>5368709120</MaxSizeAllowed>');
+    expect(remote.sent).toHaveLength(0);
+    expect(worker.inFlight).toBe(0);
+  });
+
+  it('accepts exactly 5 GiB (the limit itself)', async () => {
+    const remote = new FakeRemote(() => ({ status: 200 }));
+    const ctx = await signedCtx({ method: 'PUT', path: '/alpha/edge.bin', headers: { 'content-length': String(5 * 1024 ** 3) }, workers: lookup(fakeWorker({}, remote)) });
+    await handle(ctx);
+    expect(ctx.res.text).not.toContain('EntityTooLarge');
+    expect(remote.sent).toHaveLength(1);
+  });
+
   it('exposes every routed operation', () => {
     expect(Object.keys(OPERATIONS)).toHaveLength(20);
   });

@@ -18,14 +18,16 @@ export class S3Service implements OnApplicationBootstrap, BeforeApplicationShutd
   ) {
     this.server = new S3HttpServer({
       workers,
-      settings: { domain: env.domain, publicUrl: env.publicUrl },
+      settings: { domain: env.domain, publicUrl: env.publicUrl, clientIdleTimeoutMs: env.clientIdleTimeoutMs },
+      headersTimeoutMs: env.headersTimeoutMs,
       log: log.child({ component: 's3' }),
       health: () => {
         const statuses = workers.workerStatuses();
         return {
-          status: 'ok',
+          // "starting" (HTTP 503) until the KV was listed and every datasource in it resolved once
+          status: workers.started() ? 'ok' : 'starting',
           instanceId: env.instanceId,
-          nats: workers.natsConnected() ? 'connected' : 'closed',
+          nats: workers.natsState(),
           workers: statuses.length,
           serving: statuses.filter((w) => w.state === 'serving').length,
         };

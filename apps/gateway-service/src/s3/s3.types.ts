@@ -57,6 +57,8 @@ export interface CopySource {
 /** What the pipeline needs from the worker supervisor: the worker that owns an access key. */
 export interface WorkerLookup {
   byAccessKey(accessKeyId: string): Worker | undefined;
+  /** Some datasource named in the KV is not loaded yet (config service unreachable): an unknown key may be its. */
+  loading(): boolean;
 }
 
 /** Per-instance settings the stages read. */
@@ -65,6 +67,8 @@ export interface PipelineSettings {
   domain?: string;
   /** Public URL of this gateway (used where S3 answers carry a URL, e.g. CompleteMultipartUpload Location). */
   publicUrl: string;
+  /** A request body that sends nothing for this long is cut with RequestTimeout (GATEWAY_CLIENT_IDLE_TIMEOUT_MS; 0 = never). */
+  clientIdleTimeoutMs: number;
 }
 
 /** The state of one request as it passes the stages; each stage fills in its part. */

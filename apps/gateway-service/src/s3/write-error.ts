@@ -50,7 +50,8 @@ export function writeError(ctx: S3Ctx, err: unknown): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   res.statusCode = s3err.status;
   res.setHeader('x-amz-request-id', ctx.requestId);
-  if (ctx.expectContinue) res.setHeader('connection', 'close');
+  // A client waiting for 100-continue, or one whose body we will not read (too large, stalled): close after answering.
+  if (ctx.expectContinue || (!req.complete && (s3err.code === 'RequestTimeout' || s3err.code === 'EntityTooLarge'))) res.setHeader('connection', 'close');
   if (ctx.signed?.method === 'HEAD' || req.method === 'HEAD') {
     res.setHeader('x-amz-error-code', s3err.code);
     res.end();

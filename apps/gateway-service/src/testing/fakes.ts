@@ -65,7 +65,7 @@ export function fakeWorker(over: Partial<WorkerConfig> = {}, remote = new FakeRe
 }
 
 export function lookup(...workers: Worker[]): WorkerLookup {
-  return { byAccessKey: (k) => workers.find((w) => w.accessKeyId === k) };
+  return { byAccessKey: (k) => workers.find((w) => w.accessKeyId === k), loading: () => false };
 }
 
 /** A response that records status, headers and body bytes. */
@@ -153,7 +153,7 @@ export function fakeCtx(input: FakeCtxInput = {}): S3Ctx & { res: ServerResponse
     res,
     log: silentLog,
     workers: input.workers ?? lookup(),
-    settings: { domain: input.domain, publicUrl: 'http://gw.example:9100' },
+    settings: { domain: input.domain, publicUrl: 'http://gw.example:9100', clientIdleTimeoutMs: 60_000 },
     signal: new AbortController().signal,
     expectContinue: false,
   };

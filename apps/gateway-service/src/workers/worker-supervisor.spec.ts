@@ -1,4 +1,4 @@
-import type { WorkerConfig } from '@bucketgate/contracts';
+import { BucketgateError, type WorkerConfig } from '@bucketgate/contracts';
 import { FakeRemote, silentLog, workerConfig } from '../testing/fakes.js';
 import { Worker } from './worker.js';
 import { WorkerSupervisor, type ChangeStream, type DatasourceChange, type DatasourceSource } from './worker-supervisor.js';
@@ -8,6 +8,10 @@ class FakeSource implements DatasourceSource {
   live = new Set<string>();
   configs = new Map<string, WorkerConfig>();
   down = false;
+  /** Fails resolve the way the RPC client does when the config service does not answer. */
+  unavailable = false;
+  /** keys() fails (NATS down). */
+  kvDown = false;
   resolves = 0;
   private pending?: (c: DatasourceChange | null) => void;
   private queue: Array<DatasourceChange | null> = [];
@@ -16,6 +20,7 @@ class FakeSource implements DatasourceSource {
   gate?: Promise<void>;
 
   async keys() {
+    if (this.kvDown) throw new Error('NATS down');
     return [...this.live];
   }
   async watch(): Promise<ChangeStream> {
@@ -44,6 +49,7 @@ class FakeSource implements DatasourceSource {
     this.resolves++;
     if (this.gate) await this.gate;
     if (this.down) throw new Error('config unreachable');
+    if (this.unavailable) throw new BucketgateError('UNAVAILABLE', 'no service answers config.v1.datasource.resolve');
     const cfg = this.configs.get(name);
     if (!cfg) throw new Error(`no ${name}`);
     return cfg;
@@ -145,6 +151,51 @@ describe(WorkerSupervisor.name, () => {
     expect(sup.byAccessKey('BGKEY1')).toBeUndefined();
     source.down = false;
     await until('recovered', () => !!sup.byAccessKey('BGKEY1'));
+  });
+
+  it('is loading (and not started) until every datasource of the KV resolved once while config is unavailable', async () => {
+    source.configs.set('ds1', workerConfig({ name: 'ds1', revision: 1 }));
+    source.live.add('ds1');
+    source.configs.set('ds2', workerConfig({ name: 'ds2', revision: 2, issued: { accessKeyId: 'BGKEY2', secretAccessKey: 's2' } }));
+    source.live.add('ds2');
+    source.unavailable = true;
+    expect(sup.loading()).toBe(true); // nothing listed yet
+    sup.start();
+    await until('resolve tried a few times', () => source.resolves >= 4);
+    expect(sup.loading()).toBe(true);
+    expect(sup.started).toBe(false);
+    expect(sup.statuses().map((s) => s.state)).toEqual(['error', 'error']);
+    source.unavailable = false;
+    await until('both served', () => !!sup.byAccessKey('BGKEY1') && !!sup.byAccessKey('BGKEY2'), 3000);
+    expect(sup.loading()).toBe(false);
+    expect(sup.started).toBe(true);
+    // later, a new datasource that cannot be resolved yet makes unknown keys retryable again, but start-up stays done
+    source.unavailable = true;
+    source.put(workerConfig({ name: 'ds3', revision: 3, issued: { accessKeyId: 'BGKEY3', secretAccessKey: 's3' } }));
+    await until('ds3 tried', () => sup.statuses().find((s) => s.name === 'ds3')?.state === 'error');
+    expect(sup.loading()).toBe(true);
+    expect(sup.started).toBe(true);
+    source.del('ds3');
+    await until('ds3 stopped', () => !sup.loading());
+  });
+
+  it('is loading while the KV cannot be listed at all', async () => {
+    source.kvDown = true;
+    sup.start();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sup.loading()).toBe(true);
+    expect(sup.started).toBe(false);
+    source.kvDown = false;
+    await until('listed (empty KV)', () => !sup.loading(), 3000);
+    expect(sup.started).toBe(true);
+  });
+
+  it('settles a datasource whose resolve fails for a reason other than unavailability', async () => {
+    source.live.add('ghost'); // in the KV, but the config service says it does not exist
+    sup.start();
+    await until('ghost failed', () => sup.statuses()[0]?.state === 'error');
+    expect(sup.loading()).toBe(false);
+    expect(sup.started).toBe(true);
   });
 
   it('stops a deleted datasource: its key is refused, its connections closed', async () => {

@@ -1,4 +1,4 @@
-import type { WorkerConfig, WorkerStatus } from '@bucketgate/contracts';
+import { BucketgateError, type WorkerConfig, type WorkerStatus } from '@bucketgate/contracts';
 import type { Logger } from 'pino';
 import type { WorkerLookup } from '../s3/s3.types.js';
 import type { DatasourceCounters, Worker } from './worker.js';
@@ -48,6 +48,8 @@ interface Slot {
   timer?: NodeJS.Timeout;
   busy: boolean;
   again: boolean;
+  /** Resolved once, or failed for a reason other than unavailability (a retry will not change it soon). */
+  settled: boolean;
   /** Bumped on delete so a resolve that was running cannot bring the worker back. */
   generation: number;
   stoppedAt?: number;
@@ -68,6 +70,10 @@ export class WorkerSupervisor implements WorkerLookup {
   private current?: ChangeStream;
   private wake?: () => void;
   private loop?: Promise<void>;
+  /** The KV has been listed at least once: the supervisor knows which datasources exist. */
+  private listed = false;
+  /** Latched once the first load is done (see `started`). */
+  private startupDone = false;
   /** Resolves once the first watch has been established (initial values are then flowing). */
   readonly ready: Promise<void>;
   private markReady!: () => void;
@@ -86,6 +92,30 @@ export class WorkerSupervisor implements WorkerLookup {
 
   byAccessKey(accessKeyId: string): Worker | undefined {
     return this.byKey.get(accessKeyId);
+  }
+
+  /**
+   * True while a datasource the KV names has never been resolved and its resolve keeps failing for
+   * unavailability (config service down), or before the KV could be listed at all: an unknown access key may
+   * then belong to a datasource not loaded yet, so it is answered "retry" instead of "no such key".
+   */
+  loading(): boolean {
+    if (!this.listed) return true;
+    for (const slot of this.slots.values()) if (slot.state !== 'stopped' && !slot.settled) return true;
+    return false;
+  }
+
+  /** The first load is done: the KV was listed and every datasource it named was resolved (or failed for good). */
+  get started(): boolean {
+    this.checkStarted();
+    return this.startupDone;
+  }
+
+  private checkStarted(): void {
+    if (!this.startupDone && !this.loading()) {
+      this.startupDone = true;
+      this.log.info({ datasources: this.slots.size }, 'all datasources loaded');
+    }
   }
 
   start(): void {
@@ -147,6 +177,13 @@ export class WorkerSupervisor implements WorkerLookup {
         for (const slot of this.slots.values()) {
           if (!live.has(slot.name) && slot.state !== 'stopped') this.onDelete(slot.name);
         }
+        // Known to exist from now on, even before the watch delivers them (and if it never does).
+        for (const name of live) {
+          const slot = this.slots.get(name);
+          if (!slot || slot.state === 'stopped') this.slot(name, true);
+        }
+        this.listed = true;
+        this.checkStarted();
         const stream = await this.source.watch();
         if (this.stopped) {
           stream.stop();
@@ -185,10 +222,11 @@ export class WorkerSupervisor implements WorkerLookup {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
-  private slot(name: string): Slot {
+  private slot(name: string, fresh = false): Slot {
     let slot = this.slots.get(name);
-    if (!slot) {
-      slot = { name, wanted: 0, loadedFor: 0, state: 'starting', attempt: 0, busy: false, again: false, generation: 0, counters: { inFlight: 0, requests: 0 } };
+    if (!slot || (fresh && slot.state === 'stopped')) {
+      const counters = slot?.counters ?? { inFlight: 0, requests: 0 };
+      slot = { name, wanted: 0, loadedFor: 0, state: 'starting', settled: false, attempt: 0, busy: false, again: false, generation: (slot?.generation ?? 0) + 1, counters };
       this.slots.set(name, slot);
     }
     return slot;
@@ -201,6 +239,7 @@ export class WorkerSupervisor implements WorkerLookup {
       slot.state = 'starting';
       slot.stoppedAt = undefined;
       slot.loadedFor = 0;
+      slot.settled = false;
     }
     if (slot.worker && slot.loadedFor >= slot.wanted) return; // already serving this revision (e.g. a re-watch)
     clearTimeout(slot.timer);
@@ -223,6 +262,7 @@ export class WorkerSupervisor implements WorkerLookup {
     slot.error = undefined;
     slot.stoppedAt = Date.now();
     this.log.info({ datasource: name }, 'datasource deleted: worker stopped');
+    this.checkStarted();
   }
 
   private kick(slot: Slot): void {
@@ -265,6 +305,10 @@ export class WorkerSupervisor implements WorkerLookup {
     const delay = this.backoff(slot.attempt++);
     slot.error = slot.worker ? `reload failed, serving revision ${slot.worker.revision}: ${reason}` : reason;
     slot.state = slot.worker ? 'serving' : 'error';
+    if (!isUnavailable(err)) {
+      slot.settled = true;
+      this.checkStarted();
+    }
     this.log.warn({ datasource: slot.name, reason, retryInMs: delay }, 'cannot resolve datasource; retrying');
     if (slot.again) return; // a newer change arrived meanwhile: the loop resolves again right away
     clearTimeout(slot.timer);
@@ -284,9 +328,16 @@ export class WorkerSupervisor implements WorkerLookup {
     slot.worker = worker;
     slot.loadedFor = Math.max(kvRevision, slot.loadedFor);
     slot.state = 'serving';
+    slot.settled = true;
     slot.error = undefined;
     slot.attempt = 0;
     old?.retire();
+    this.checkStarted();
     this.log.info({ datasource: slot.name, revision: cfg.revision, reload: old !== undefined }, old ? 'worker reloaded' : 'worker started');
   }
+}
+
+/** The config service (or NATS) could not be reached: the datasource exists, it just cannot be resolved yet. */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof BucketgateError && err.code === 'UNAVAILABLE';
 }

@@ -20,6 +20,8 @@ export class WorkersService implements WorkerLookup, OnApplicationBootstrap, Bef
   private readonly heartbeat: Heartbeat;
   private readonly startedAt = new Date().toISOString();
   private closing = false;
+  /** Follows the connection's status events (isClosed() alone says nothing of an outage being reconnected). */
+  private natsUp = true;
 
   constructor(
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
@@ -40,6 +42,15 @@ export class WorkersService implements WorkerLookup, OnApplicationBootstrap, Bef
     return this.supervisor.byAccessKey(accessKeyId);
   }
 
+  loading(): boolean {
+    return this.supervisor.loading();
+  }
+
+  /** The first load of the datasources is done (health says "starting" until then). */
+  started(): boolean {
+    return this.supervisor.started;
+  }
+
   workerStatuses(): WorkerStatus[] {
     return this.supervisor.statuses();
   }
@@ -54,8 +65,10 @@ export class WorkersService implements WorkerLookup, OnApplicationBootstrap, Bef
     };
   }
 
-  natsConnected(): boolean {
-    return !this.nc.isClosed() && !this.closing;
+  /** The NATS connection as it is right now: connected, disconnected (reconnecting), or closed for good. */
+  natsState(): 'connected' | 'disconnected' | 'closed' {
+    if (this.nc.isClosed() || this.closing) return 'closed';
+    return this.natsUp ? 'connected' : 'disconnected';
   }
 
   onApplicationBootstrap(): void {
@@ -68,10 +81,13 @@ export class WorkersService implements WorkerLookup, OnApplicationBootstrap, Bef
   private async followConnection(): Promise<void> {
     for await (const s of this.nc.status()) {
       if (s.type === 'reconnect') {
+        this.natsUp = true;
         this.log.info('NATS reconnected');
         this.supervisor.rewatch();
         void this.heartbeat.beat();
-      } else if (s.type === 'disconnect') {
+      } else if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'staleConnection') {
+        if (!this.natsUp) continue;
+        this.natsUp = false;
         this.log.warn('NATS disconnected; workers keep serving their last configuration');
       }
     }
