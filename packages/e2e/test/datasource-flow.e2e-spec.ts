@@ -143,7 +143,7 @@ describe('bucketgate end to end', () => {
     creds = res.body.credentials;
     expect(creds.accessKeyId).toMatch(/^[A-Z0-9]{16,}$/);
     expect(creds.secretAccessKey.length).toBeGreaterThanOrEqual(30);
-    expect(res.body.gateway.endpoint).toBeTruthy();
+    expect(res.body.gateway.endpoint).toBe(stack.gatewayUrl);
     const all = JSON.stringify([(await stack.rest('GET', '/api/datasources')).body, (await stack.rest('GET', `/api/datasources/ds-${rnd}`)).body]);
     expect(all).toContain(`ds-${rnd}`);
     expect(all).not.toContain(creds.secretAccessKey);

@@ -12,7 +12,8 @@ describe(Worker.name, () => {
     const { worker } = make(2);
     const a = worker.tryAcquire();
     const b = worker.tryAcquire();
-    expect(a && b).toBeTruthy();
+    expect(a).toBeInstanceOf(Function);
+    expect(b).toBeInstanceOf(Function);
     expect(worker.tryAcquire()).toBeUndefined();
     a!();
     a!(); // releasing twice frees one slot only
