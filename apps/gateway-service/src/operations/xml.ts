@@ -10,15 +10,28 @@ export function xmlUnescape(s: string): string {
   });
 }
 
+const patterns = new Map<string, RegExp>();
+/** `<tag …>…</tag>` with the content captured; compiled once per tag (the tags are the gateway's own constants). */
+function tagPattern(tag: string, flags: '' | 'g'): RegExp {
+  const k = flags + tag;
+  let re = patterns.get(k);
+  if (!re) {
+    re = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, flags);
+    patterns.set(k, re);
+  }
+  if (flags === 'g') re.lastIndex = 0;
+  return re;
+}
+
 /** Text of the first `<tag>…</tag>` (unescaped), or undefined. */
 export function xmlText(xml: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
+  const m = tagPattern(tag, '').exec(xml);
   return m ? xmlUnescape(m[1]!) : undefined;
 }
 
 /** Every `<tag>…</tag>` block, raw. */
 export function xmlBlocks(xml: string, tag: string): string[] {
-  return [...xml.matchAll(new RegExp(`<${tag}(?:\\s[^>]*)?>[\\s\\S]*?</${tag}>`, 'g'))].map((m) => m[0]);
+  return [...xml.matchAll(tagPattern(tag, 'g'))].map((m) => m[0]);
 }
 
 /** The name of the document's root element (after the declaration and comments). */

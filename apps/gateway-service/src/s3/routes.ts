@@ -53,6 +53,10 @@ export const ROUTES: readonly Route[] = [
   { op: 'CompleteMultipartUpload', method: 'POST', target: 'object', markers: ['uploadId'] },
 ];
 
+/** Sub-resources each route accepts (markers + optional), computed once rather than on every request. */
+const ALLOWED = new Map<Route, ReadonlySet<string>>(ROUTES.map((r) => [r, new Set([...(r.markers ?? []), ...(r.optional ?? [])])]));
+const NO_MARKERS: readonly string[] = [];
+
 export interface RouteInput {
   method: string;
   bucket?: string;
@@ -66,15 +70,17 @@ export type RouteMatch = { route: Route } | { route?: undefined; description: st
 /** Finds the operation a request means, or describes the one it means when no route implements it. */
 export function matchRoute(input: RouteInput): RouteMatch {
   const target: Target = input.bucket === undefined ? 'service' : input.key === undefined ? 'bucket' : 'object';
-  const present = new Set([...input.query.keys()].filter((k) => SUBRESOURCES.has(k)));
+  const present = new Set<string>();
+  for (const k of input.query.keys()) if (SUBRESOURCES.has(k)) present.add(k);
   const hasCopySource = input.headers['x-amz-copy-source'] !== undefined;
   for (const route of ROUTES) {
     if (route.method !== input.method || route.target !== target) continue;
     if (route.copySource !== undefined && route.copySource !== hasCopySource) continue;
-    const markers = route.markers ?? [];
-    if (!markers.every((m) => present.has(m))) continue;
-    const allowed = new Set([...markers, ...(route.optional ?? [])]);
-    if ([...present].some((m) => !allowed.has(m))) continue;
+    if (!(route.markers ?? NO_MARKERS).every((m) => present.has(m))) continue;
+    const allowed = ALLOWED.get(route)!;
+    let extra = false;
+    for (const m of present) if (!allowed.has(m)) extra = true;
+    if (extra) continue;
     if (route.op === 'ListObjectsV2' && input.query.get('list-type') !== '2') continue;
     return { route };
   }
