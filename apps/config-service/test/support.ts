@@ -66,18 +66,7 @@ export async function api(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** Retries fn until it stops throwing (e.g. while NATS comes back). */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+export { eventually } from '@bucketgate/runtime/testing';
 
 export function datasourceBody(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

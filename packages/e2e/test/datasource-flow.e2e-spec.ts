@@ -14,7 +14,7 @@ import {
   CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
   HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { testS3 } from '@bucketgate/runtime/testing';
+import { pollUntil, testS3 } from '@bucketgate/runtime/testing';
 import { startStack, type Stack } from '../src/stack.js';
 // the aws-chunked encoder of the gateway's protocol tests: no stock client here sends STREAMING-AWS4-HMAC-SHA256-PAYLOAD
 import { buildStreamingUpload, sendRequest } from '../../../apps/gateway-service/src/protocol/testing.js';
@@ -59,15 +59,6 @@ function awsCli(stack: Stack, creds: { accessKeyId: string; secretAccessKey: str
       AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '' },
     maxBuffer: 64 * MiB,
   });
-}
-
-async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (check(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('bucketgate end to end', () => {
@@ -150,7 +141,7 @@ describe('bucketgate end to end', () => {
     expect(all).not.toContain(s3.secretAccessKey);
     gw = gatewayClient(stack, creds.accessKeyId, creds.secretAccessKey);
     // served within 2 s
-    const listed = await eventually(() => gw.send(new ListBucketsCommand({})).catch(() => undefined), (r) => !!r, 2_000);
+    const listed = await pollUntil(() => gw.send(new ListBucketsCommand({})).catch(() => undefined), (r) => !!r, 2_000);
     expect(listed?.Buckets?.map((b) => b.Name).sort()).toEqual([CELLS_A, CELLS_B]);
   });
 
@@ -278,7 +269,7 @@ describe('bucketgate end to end', () => {
     // rotate to a key the remote refuses: new requests must use it (and fail), the in-flight stream must not
     const bad = await stack.rest('PATCH', `/api/datasources/ds-${rnd}`, { apiSecret: 'rotated-but-wrong', skipCheck: true });
     expect(bad.status).toBe(200);
-    const failing = await eventually(() => s3Code(gw.send(new HeadObjectCommand({ Bucket: CELLS_A, Key: 'rotate.bin' }))), (c) => c !== 'OK', 2_000);
+    const failing = await pollUntil(() => s3Code(gw.send(new HeadObjectCommand({ Bucket: CELLS_A, Key: 'rotate.bin' }))), (c) => c !== 'OK', 2_000);
     expect(failing).not.toBe('OK');
 
     const chunks: Buffer[] = [first];
@@ -288,14 +279,14 @@ describe('bucketgate end to end', () => {
 
     const good = await stack.rest('PATCH', `/api/datasources/ds-${rnd}`, { apiSecret: s3.secretAccessKey });
     expect(good.status).toBe(200);
-    const ok = await eventually(() => s3Code(gw.send(new HeadObjectCommand({ Bucket: CELLS_A, Key: 'rotate.bin' }))), (c) => c === 'OK', 2_000);
+    const ok = await pollUntil(() => s3Code(gw.send(new HeadObjectCommand({ Bucket: CELLS_A, Key: 'rotate.bin' }))), (c) => c === 'OK', 2_000);
     expect(ok).toBe('OK');
   });
 
   it('follows a selection change and read-only live', async () => {
     const patched = await stack.rest('PATCH', `/api/datasources/ds-${rnd}`, { buckets: [CELLS_B], readOnly: true });
     expect(patched.status).toBe(200);
-    const names = await eventually(async () => (await gw.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name), (n) => n?.length === 1, 2_000);
+    const names = await pollUntil(async () => (await gw.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name), (n) => n?.length === 1, 2_000);
     expect(names).toEqual([CELLS_B]);
     expect(await s3Code(gw.send(new GetObjectCommand({ Bucket: CELLS_A, Key: 'docs/a.txt' })))).toBe('AccessDenied');
     expect(await s3Code(gw.send(new PutObjectCommand({ Bucket: CELLS_B, Key: 'ro.txt', Body: 'x' })))).toBe('AccessDenied');
@@ -306,7 +297,7 @@ describe('bucketgate end to end', () => {
   it('deletes the datasource and its keys are refused', async () => {
     const del = await stack.rest('DELETE', `/api/datasources/ds-${rnd}`);
     expect(del.status).toBe(200);
-    const code = await eventually(() => s3Code(gw.send(new ListBucketsCommand({}))), (c) => c === 'InvalidAccessKeyId', 2_000);
+    const code = await pollUntil(() => s3Code(gw.send(new ListBucketsCommand({}))), (c) => c === 'InvalidAccessKeyId', 2_000);
     expect(code).toBe('InvalidAccessKeyId');
     expect((await stack.rest('GET', `/api/datasources/ds-${rnd}`)).status).toBe(404);
   });

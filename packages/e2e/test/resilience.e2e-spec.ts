@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { testS3 } from '@bucketgate/runtime/testing';
+import { eventually, testS3 } from '@bucketgate/runtime/testing';
 import { startStack, type Stack } from '../src/stack.js';
 
 const s3 = testS3();
@@ -17,18 +17,6 @@ const client = (endpoint: string, credentials: Creds) => new S3Client({ endpoint
 
 async function readText(c: S3Client, key: string): Promise<string> {
   return (await c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
-}
-
-async function eventually<T>(fn: () => Promise<T>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }
 
 describe('resilience', () => {

@@ -4,16 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pollUntil } from '@bucketgate/runtime/testing';
 import { startStack, type Stack } from '../src/stack.js';
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('the e2e stack', () => {
   let stack: Stack;
@@ -44,7 +36,7 @@ describe('the e2e stack', () => {
   });
 
   it('lists both gateway instances from their heartbeats', async () => {
-    const res = await eventually(() => stack.rest('GET', '/api/gateways'), (r) => r.status === 200 && r.body.gateways?.length >= 2);
+    const res = await pollUntil(() => stack.rest('GET', '/api/gateways'), (r) => r.status === 200 && r.body.gateways?.length >= 2);
     expect(res.status).toBe(200);
     const ids = (res.body.gateways as { instanceId: string }[]).map((g) => g.instanceId).sort();
     expect(ids).toEqual([...stack.gatewayIds].sort());

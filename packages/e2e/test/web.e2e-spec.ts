@@ -13,7 +13,7 @@ import {
   PutObjectCommand, S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { testS3 } from '@bucketgate/runtime/testing';
+import { testS3, pollUntil } from '@bucketgate/runtime/testing';
 import { REPO_ROOT, startStack, type Stack } from '../src/stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,14 +62,8 @@ async function s3Code(p: Promise<unknown>): Promise<string> {
 }
 
 /** Polls until `want` (deep-equal) or the deadline; returns the last value so the assertion shows what was seen. */
-async function eventually<T>(fn: () => Promise<T>, want: T, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (JSON.stringify(v) === JSON.stringify(want) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(fn: () => Promise<T>, want: T, ms = 15_000): Promise<T> =>
+  pollUntil(fn, (v) => JSON.stringify(v) === JSON.stringify(want), ms);
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

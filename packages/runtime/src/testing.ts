@@ -78,3 +78,29 @@ export function testS3(): { endpoint: string; accessKeyId: string; secretAccessK
     region: process.env.S3_TEST_REGION ?? 'us-east-1',
   };
 }
+
+/** Retries `fn` until it stops throwing, or rethrows its last error after `timeoutMs` (e.g. while NATS comes back). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
+/**
+ * Polls `fn` until `ok(value)` or the deadline and returns the LAST value either way, so the test's own assertion
+ * shows what was seen instead of a bare time-out.
+ */
+export async function pollUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
